@@ -1,0 +1,158 @@
+"""The build, top to bottom: settings → pages → site → Markdown → templates → output/.
+
+Every stage reports into one Problems list; the build stops before writing anything when there
+is an error, so the editor sees all of them and the published site stays as it was.
+"""
+
+from __future__ import annotations
+
+import importlib.resources
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from .config import SiteConfig, load_config, valid_base_url
+from .content import load_data, load_pages
+from .errors import BuildFailed, Problems, UsageError
+from .i18n import load_strings
+from .markdown import MarkdownRenderer
+from .model import OutputFile
+from .output import check_output_dir, write_site
+from .render import Renderer, targets
+from .site import Site
+from .urls import media_path, safe_output_path
+
+
+@dataclass
+class Options:
+    content: Path = Path("content")
+    templates: Path | None = None
+    output: Path = Path("output")
+    base_url: str | None = None
+    drafts: bool = False
+    strict: bool = False
+    jobs: int | None = None
+
+
+@dataclass
+class Result:
+    problems: Problems
+    pages: int
+    files: int
+
+
+def default_templates() -> Path:
+    """templates/ of the current folder, else the theme installed with the package."""
+    local = Path("templates")
+    if local.is_dir():
+        return local
+    try:
+        installed = Path(str(importlib.resources.files("generator.theme")))
+        if installed.is_dir():
+            return installed
+    except ModuleNotFoundError:
+        pass
+    return Path(__file__).resolve().parent.parent / "templates"
+
+
+def load(options: Options, problems: Problems) -> tuple[Site, Renderer] | None:
+    """Read and check everything; None when settings are too broken to go on."""
+    if not options.content.is_dir():
+        raise UsageError(f"content folder {options.content} not found (use --content DIR)")
+    templates = options.templates or default_templates()
+    if not templates.is_dir():
+        raise UsageError(f"templates folder {templates} not found (use --templates DIR)")
+    config = load_config(options.content, problems)
+    if config is None:
+        return None
+    if options.base_url is not None:
+        if not valid_base_url(options.base_url):
+            raise UsageError(f"--base-url {options.base_url!r} must be an absolute http(s) URL")
+        config = config.with_base_url(options.base_url)
+    data = load_data(options.content, problems)
+    pages, drafts = load_pages(options.content, config, data, options.drafts, problems)
+    site = Site(config, data, pages, options.content, drafts)
+    site.check_refs(problems)
+    site.render_markdown(MarkdownRenderer(), problems)
+    renderer = Renderer(templates, site, load_strings(templates, config, problems))
+    renderer.check_syntax(problems)
+    return site, renderer
+
+
+def check(options: Options) -> Result:
+    """Validate content and templates, rendering every page in memory; write nothing."""
+    problems = Problems()
+    loaded = load(options, problems)
+    files = list(_files(*loaded, problems)) if loaded and not problems.errors else []
+    _fail_on(problems, options)
+    return Result(problems, len(loaded[0].pages) if loaded else 0, len(files))
+
+
+def build(options: Options) -> Result:
+    problems = Problems()
+    output = check_output_dir(options.output, _protected(options))
+    loaded = load(options, problems)
+    if loaded is None or problems.errors:
+        raise BuildFailed(problems)
+    files = list(_files(*loaded, problems))
+    _fail_on(problems, options)
+    count = write_site(files, output)
+    return Result(problems, len(loaded[0].pages), count)
+
+
+def _fail_on(problems: Problems, options: Options) -> None:
+    if problems.errors or (options.strict and problems.warnings):
+        raise BuildFailed(problems)
+
+
+def _protected(options: Options) -> list[Path]:
+    protected = [options.content, options.content.resolve().parent]
+    templates = options.templates or Path("templates")
+    if templates.exists():
+        protected.append(templates)
+    return protected
+
+
+def _files(site: Site, renderer: Renderer, problems: Problems) -> Iterator[OutputFile]:
+    """Every file of the site; two sources claiming one path is an error for the second."""
+    claimed: dict[str, tuple[Path | None, int]] = {}
+
+    def claim(path: str, source: Path | None, line: int) -> str | None:
+        safe = safe_output_path(path)
+        if safe is None:
+            problems.error(source or "content", line, f"'{path}' is not a safe output path: "
+                           "use letters, digits, '-' and '/' only")
+            return None
+        if safe in claimed:
+            other, other_line = claimed[safe]
+            where = f"{other}:{other_line}" if other else "the generator"
+            problems.error(source or "content", line, f"writes /{safe}, which {where} writes "
+                           "too: change the slug, file name or alias")
+            return None
+        claimed[safe] = (source, line)
+        return safe
+
+    for target in targets(site, renderer):
+        if claim(target.path, target.source, target.line) is None:
+            continue
+        data = renderer.render(target, problems)
+        if data is not None:
+            yield OutputFile(target.path, data, target.source, target.line)
+    yield from _static(renderer.templates_dir / "static", claim)
+    for rel in sorted({*site.images(), *site.media}):
+        path = media_path(rel)
+        if claim(path, site.content_dir / rel, 1):
+            yield OutputFile(path, (site.content_dir / rel).read_bytes())
+
+
+def _static(folder: Path, claim) -> Iterator[OutputFile]:
+    if not folder.is_dir():
+        return
+    for path in sorted(folder.rglob("*")):
+        if path.is_file() and not path.name.startswith("."):
+            rel = "static/" + path.relative_to(folder).as_posix()
+            if claim(rel, path, 1):
+                yield OutputFile(rel, path.read_bytes(), path)
+
+
+__all__ = ["Options", "Result", "build", "check", "SiteConfig"]

@@ -1,0 +1,96 @@
+"""The command line: the only place that prints and that turns problems into exit codes.
+
+Exit status (SPEC §7): 0 built, 1 content or template errors, 2 usage errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+from . import __version__
+from .build import Options, build, check
+from .errors import BuildFailed, Problems, UsageError
+from .scaffold import TYPES, new_file
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="expo", description="Build the Smart City Online site.")
+    parser.add_argument("--version", action="version", version=f"expo {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def site_options(p: argparse.ArgumentParser, output: bool = True) -> None:
+        p.add_argument("--content", type=Path, default=Path("content"), metavar="DIR")
+        p.add_argument("--templates", type=Path, default=None, metavar="DIR")
+        if output:
+            p.add_argument("--output", type=Path, default=Path("output"), metavar="DIR")
+            p.add_argument("--base-url", metavar="URL", help="override base_url of site.yaml")
+            p.add_argument("--drafts", action="store_true", help="include draft pages")
+            p.add_argument("--jobs", type=_positive, default=None, metavar="N")
+            p.add_argument("--strict", action="store_true", help="fail on warnings too")
+            p.add_argument("--quiet", action="store_true", help="print problems only")
+
+    site_options(commands.add_parser("build", help="build the site into output/"))
+    check_parser = commands.add_parser("check", help="validate content, write nothing")
+    site_options(check_parser, output=False)
+    check_parser.add_argument("--drafts", action="store_true", help="check drafts too")
+    check_parser.add_argument("--strict", action="store_true", help="fail on warnings too")
+    new = commands.add_parser("new", help="create a content file with every field")
+    new.add_argument("type", choices=TYPES, metavar="TYPE", help=", ".join(TYPES))
+    new.add_argument("slug")
+    new.add_argument("--lang", default=None)
+    new.add_argument("--content", type=Path, default=Path("content"), metavar="DIR")
+    return parser
+
+
+def _positive(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return number
+
+
+def _report(problems: Problems) -> None:
+    for problem in problems.sorted():
+        print(problem, file=sys.stderr)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    started = time.perf_counter()
+    try:
+        if args.command == "new":
+            path = new_file(args.content, args.type, args.slug, args.lang)
+            print(f"created {os.path.relpath(path)}: fill in the fields marked TODO")
+            return 0
+        if args.command == "check":
+            options = Options(content=args.content, templates=args.templates,
+                              drafts=args.drafts, strict=args.strict)
+            result = check(options)
+            _report(result.problems)
+            print(f"No errors in {result.pages:,} pages", file=sys.stderr)
+            return 0
+        options = Options(args.content, args.templates, args.output, args.base_url, args.drafts,
+                          args.strict, args.jobs)
+        result = build(options)
+        _report(result.problems)
+        if not args.quiet:
+            seconds = time.perf_counter() - started
+            print(f"Built {result.pages:,} pages ({result.files:,} files) into {args.output} "
+                  f"in {seconds:.1f} s", file=sys.stderr)
+        return 0
+    except BuildFailed as failed:
+        _report(failed.problems)
+        errors, warnings = len(failed.problems.errors), len(failed.problems.warnings)
+        what = f"{errors} error(s)" if errors else f"{warnings} warning(s) with --strict"
+        kept = "" if args.command == "check" else "; output/ was left as it was"
+        print(f"Failed: {what}{kept}", file=sys.stderr)
+        return 1
+    except UsageError as exc:
+        print(f"expo: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130

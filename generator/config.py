@@ -1,0 +1,155 @@
+"""site.yaml → SiteConfig: every setting typed, defaulted and validated (SPEC §5)."""
+
+from __future__ import annotations
+
+import re
+import zoneinfo
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from .errors import Problems
+from .frontmatter import decode, parse_yaml
+
+LANG_CODE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8})*$")
+KNOWN = {"title", "base_url", "languages", "timezone", "description"}
+
+
+@dataclass(frozen=True)
+class Language:
+    code: str  # as in file names and URLs: "zh-tw"
+    name: str  # as shown to visitors: "繁體中文"
+    html_lang: str  # BCP 47 for <html lang> and hreflang: "zh-Hant-TW"
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    title: dict[str, str]  # per language
+    description: dict[str, str]
+    base_url: str  # always ends with "/"
+    languages: tuple[Language, ...]  # the first is the default language
+    timezone: str
+    path: Path
+
+    @property
+    def default_language(self) -> str:
+        return self.languages[0].code
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        return tuple(lang.code for lang in self.languages)
+
+    @property
+    def base_path(self) -> str:
+        """The sub-path the site lives under: "/" or "/expo/"."""
+        return urlsplit(self.base_url).path or "/"
+
+    def language(self, code: str) -> Language:
+        return next(lang for lang in self.languages if lang.code == code)
+
+    def with_base_url(self, base_url: str) -> SiteConfig:
+        return SiteConfig(
+            self.title, self.description, normalise_base_url(base_url), self.languages,
+            self.timezone, self.path,
+        )
+
+
+def normalise_base_url(url: str) -> str:
+    return url if url.endswith("/") else url + "/"
+
+
+def valid_base_url(url: Any) -> bool:
+    if not isinstance(url, str):
+        return False
+    parts = urlsplit(url)
+    return parts.scheme in ("http", "https") and bool(parts.netloc) and not parts.query
+
+
+def load_config(content_dir: Path, problems: Problems) -> SiteConfig | None:
+    path = content_dir / "site.yaml"
+    if not path.is_file():
+        problems.error(path, 1, "site.yaml is missing: every site needs title, base_url and "
+                       "languages (see SPEC §5)")
+        return None
+    text = decode(path, path.read_bytes(), problems)
+    parsed = parse_yaml(path, text, 1, problems) if text is not None else None
+    if parsed is None:
+        return None
+    data, lines = parsed
+    if not isinstance(data, dict):
+        problems.error(path, 1, "site.yaml must be settings written as 'name: value'")
+        return None
+    before = len(problems.errors)
+
+    def line(*keys: Any) -> int:
+        return lines.get(keys, lines.get(keys[:1], 1))
+
+    for key in data:
+        if key not in KNOWN:
+            problems.warning(path, line(key), f"unknown setting '{key}' (known: "
+                             f"{', '.join(sorted(KNOWN))})")
+
+    languages: list[Language] = []
+    raw_langs = data.get("languages")
+    if not isinstance(raw_langs, dict) or not raw_langs:
+        problems.error(path, line("languages"), "'languages' must map language codes to "
+                       "{name, html_lang}, the default language first")
+    else:
+        for code, spec in raw_langs.items():
+            if not isinstance(code, str) or not LANG_CODE.match(code):
+                problems.error(path, line("languages", code), f"language code '{code}' must be "
+                               "lower-case like 'en' or 'zh-tw'")
+                continue
+            spec = spec if isinstance(spec, dict) else {}
+            name, html_lang = spec.get("name", code), spec.get("html_lang", code)
+            if not isinstance(name, str) or not isinstance(html_lang, str):
+                problems.error(path, line("languages", code), f"language '{code}' needs "
+                               "text values for name and html_lang")
+                continue
+            languages.append(Language(code, name, html_lang))
+
+    codes = [lang.code for lang in languages]
+    title = _per_language(data.get("title"), codes, "title", path, line, problems, True)
+    description = _per_language(data.get("description", ""), codes, "description", path, line,
+                                problems, False)
+    base_url = data.get("base_url", "/")
+    if not valid_base_url(base_url):
+        problems.error(path, line("base_url"), "'base_url' must be an absolute http(s) URL "
+                       "such as https://example.org/ or https://host/expo/")
+        base_url = "https://example.org/"
+    timezone = data.get("timezone", "UTC")
+    if not valid_timezone(timezone):
+        problems.error(path, line("timezone"), f"unknown time zone '{timezone}': use an IANA "
+                       "name such as Asia/Taipei")
+        timezone = "UTC"
+    if len(problems.errors) > before or not languages:
+        return None
+    return SiteConfig(title, description, normalise_base_url(base_url), tuple(languages),
+                      timezone, path)
+
+
+def valid_timezone(name: Any) -> bool:
+    if not isinstance(name, str) or not name or name.startswith("/") or ".." in name:
+        return False
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
+        return False
+    return True
+
+
+def _per_language(value, codes, key, path, line, problems, required) -> dict[str, str]:
+    """A text that may be one string for all languages or one per language."""
+    if isinstance(value, str) and (value or not required):
+        return {code: value for code in codes}
+    if isinstance(value, dict) and all(isinstance(v, str) for v in value.values()):
+        missing = [c for c in codes if c not in value]
+        if missing and required:
+            problems.error(path, line(key), f"'{key}' has no text for {', '.join(missing)}")
+        fallback = value.get(codes[0], "") if codes else ""
+        return {code: value.get(code, fallback) for code in codes}
+    if required:
+        problems.error(path, line(key), f"'{key}' is required: a text, or one text per "
+                       "language like {en: ..., zh-tw: ...}")
+    return {code: "" for code in codes}

@@ -1,0 +1,196 @@
+"""content/ → Pages: find the sources, read them, join translations, check every field.
+
+SPEC §3: the section folder gives the type, `name.<lang>.md` is the translation of `name.md`
+(they share a translation key), a field a translation leaves out comes from its original, and
+files or folders starting with `_` or `.` are not pages.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+from .config import LANG_CODE, SiteConfig
+from .errors import Problems
+from .frontmatter import Document, decode, parse, parse_yaml
+from .model import Page, Source
+from .schema import SECTION_TYPES, Context, check_page
+
+MAX_SOURCE_BYTES = 8 * 1024 * 1024  # no editor writes an 8 MB page; a mistake we refuse early
+
+
+def discover(content_dir: Path, config: SiteConfig, problems: Problems) -> list[Source]:
+    """Every Markdown source below content/, in a stable order; symlinks never lead outside."""
+    root = content_dir.resolve()
+    sources: list[Source] = []
+
+    def walk(folder: Path, rel: tuple[str, ...]) -> None:
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError as exc:
+            problems.error(folder, 1, f"cannot read the folder: {exc.strerror}")
+            return
+        for entry in entries:
+            path = Path(entry.path)
+            if entry.name.startswith(("_", ".")):
+                continue
+            if entry.is_symlink():
+                target = path.resolve()
+                if target != root and root not in target.parents:
+                    problems.error(path, 1, "this symbolic link points outside content/: "
+                                   "copy the file into content/ instead")
+                    continue
+                if target.is_dir():
+                    problems.warning(path, 1, "symbolic links to folders are not followed: "
+                                     "move the folder here instead")
+                    continue
+            if entry.is_dir(follow_symlinks=False):
+                walk(path, (*rel, entry.name))
+            elif entry.name.endswith(".md") and entry.is_file():
+                source = _source(path, rel, entry.name[:-3], config, problems)
+                if source:
+                    sources.append(source)
+
+    walk(root, ())
+    return sources
+
+
+def _source(path: Path, rel: tuple[str, ...], stem: str, config: SiteConfig,
+            problems: Problems) -> Source | None:
+    lang = config.default_language
+    base, _, suffix = stem.rpartition(".")
+    if base and LANG_CODE.match(suffix):
+        if suffix not in config.codes:
+            problems.error(path, 1, f"unknown language '{suffix}' in the file name: site.yaml "
+                           f"has {', '.join(config.codes)}")
+            return None
+        stem, lang = base, suffix
+    bundle = stem == "index" and bool(rel)
+    parts = rel if stem == "index" else (*rel, stem)
+    return Source(path, "/".join(parts), lang, bundle)
+
+
+def load_data(content_dir: Path, problems: Problems) -> dict[str, Any]:
+    """_data/*.yaml → {name: value}, for templates and for category and region checks."""
+    data: dict[str, Any] = {}
+    folder = content_dir / "_data"
+    if not folder.is_dir():
+        return data
+    for path in sorted(folder.glob("*.y*ml")):
+        if path.name.startswith("."):
+            continue
+        text = decode(path, path.read_bytes(), problems)
+        parsed = parse_yaml(path, text, 1, problems) if text is not None else None
+        if parsed is not None:
+            value, lines = parsed
+            data[path.stem] = value
+            if path.stem in ("categories", "regions"):
+                _check_labels(path, value, lines, problems)
+    return data
+
+
+def _check_labels(path: Path, value: Any, lines: dict, problems: Problems) -> None:
+    if not isinstance(value, dict):
+        problems.error(path, 1, "write one key per line: 'key: {en: Label, zh-tw: 標籤}'")
+        return
+    for key, labels in value.items():
+        if not isinstance(labels, dict | str):
+            problems.error(path, lines.get((key,), 1), f"'{key}' needs a label per language "
+                           "like {en: Label, zh-tw: 標籤}")
+
+
+def load_pages(content_dir: Path, config: SiteConfig, data: dict[str, Any],
+               include_drafts: bool, problems: Problems) -> tuple[list[Page], set[str]]:
+    """Read, merge and check every page; pages with errors are reported and left out.
+
+    Also returns the translation keys of drafts left out, so a reference to one can say so.
+    """
+    docs: dict[str, dict[str, Document]] = {}
+    for source in discover(content_dir, config, problems):
+        try:
+            size = source.path.stat().st_size
+            if size > MAX_SOURCE_BYTES:
+                problems.error(source.path, 1, f"the file is {size // 1024 // 1024} MB: pages "
+                               "must be under 8 MB; put large media in separate files")
+                continue
+            raw = source.path.read_bytes()
+        except OSError as exc:
+            problems.error(source.path, 1, f"cannot read the file: {exc.strerror}")
+            continue
+        doc = parse(source.path, raw, problems)
+        if doc is None:
+            continue
+        group = docs.setdefault(source.key, {})
+        if source.lang in group:
+            problems.error(source.path, 1, f"two files for one page in '{source.lang}': "
+                           f"{group[source.lang].path.name} and {source.path.name}")
+            continue
+        group[source.lang] = doc
+
+    pages, drafts = [], set()
+    for key, group in docs.items():
+        original = group.get(config.default_language)
+        for lang, doc in group.items():
+            merged = doc if original is None or doc is original else _merge(original, doc)
+            if merged.data.get("draft") is True and not include_drafts:
+                drafts.add(key)
+                continue
+            page = _page(content_dir, key, lang, merged, config, data, problems)
+            if page is not None:
+                pages.append(page)
+    return pages, drafts
+
+
+def _merge(original: Document, translation: Document) -> Document:
+    """A translation's own fields, and its original's for every field it leaves out."""
+    data = {**original.data, **translation.data}
+    lines = {k: v for k, v in original.lines.items() if k[0] not in translation.data}
+    lines.update(translation.lines)
+    origin = {k: original.path for k in original.data if k not in translation.data}
+    return Document(translation.path, data, lines, translation.body, translation.body_line,
+                    origin)
+
+
+def kind_of(key: str) -> tuple[str, str | None]:
+    parts = key.split("/") if key else []
+    if not parts:
+        return "home", None
+    if parts[0] in SECTION_TYPES:
+        return ("section" if len(parts) == 1 else SECTION_TYPES[parts[0]]), parts[0]
+    return "page", None
+
+
+def slugify(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+
+
+def _page(content_dir: Path, key: str, lang: str, doc: Document, config: SiteConfig,
+          data: dict[str, Any], problems: Problems) -> Page | None:
+    kind, section = kind_of(key)
+    ctx = Context(doc, problems, content_dir, data, config.timezone, lang)
+    fields = check_page(ctx, kind if kind not in ("home", "section") else "page")
+    parts = key.split("/") if key else []
+    slug = fields.get("slug") if fields else None
+    if kind in ("home", "section"):
+        url = "/".join([lang, *parts[:1]]) + "/"
+        slug = parts[0] if parts else ""
+    else:
+        name = parts[-1]
+        slug = slug or slugify(name)
+        if not slug:
+            problems.error(doc.path, 1, f"the name '{name}' gives no URL: add a line like "
+                           "'slug: smart-parking' (lower-case letters, digits and '-')")
+            return None
+        folders = [slugify(p) for p in parts[:-1]]
+        if kind != "page":
+            folders = [section]
+        elif not all(folders):
+            problems.error(doc.path, 1, "a folder name gives no URL: rename it with letters "
+                           "a-z, digits or '-'")
+            return None
+        url = "/".join([lang, *folders, slug]) + "/"
+    if fields is None:
+        return None
+    return Page(doc, key, lang, kind, section, slug, url, fields)

@@ -1,0 +1,128 @@
+"""Markdown body → safe HTML, with a table of contents, heading ids and rewritten links.
+
+Python-Markdown does the parsing; a tree processor hands every link and image to a callback
+(`Linker`) that knows the site's URLs; nh3 then keeps raw HTML to an allow-list, so no script,
+frame, style, event handler or `javascript:` URL from content reaches a visitor.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from xml.etree.ElementTree import Element
+
+import markdown
+import nh3
+from markdown.extensions import Extension
+from markdown.extensions.toc import slugify_unicode
+from markdown.treeprocessors import Treeprocessor
+
+# (attribute value, element tag) → new value, or None to leave it unchanged
+Linker = Callable[[str, str], str | None]
+
+TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "col", "colgroup", "dd",
+    "del", "details", "dfn", "div", "dl", "dt", "em", "figcaption", "figure", "h1", "h2", "h3",
+    "h4", "h5", "h6", "hr", "i", "img", "ins", "kbd", "li", "mark", "ol", "p", "pre", "q", "s",
+    "samp", "small", "span", "strong", "sub", "summary", "sup", "table", "tbody", "td", "tfoot",
+    "th", "thead", "time", "tr", "u", "ul", "var",
+}
+ATTRIBUTES = {
+    "*": {"class", "id", "title", "lang", "dir"},
+    "a": {"href", "hreflang"},
+    "img": {"src", "alt", "width", "height"},
+    "td": {"colspan", "rowspan"},
+    "th": {"colspan", "rowspan", "scope"},
+    "ol": {"start"},
+    "time": {"datetime"},
+}
+URL_SCHEMES = {"http", "https", "mailto", "tel"}
+ID = re.compile(r'\sid="([^"]+)"')
+
+
+@dataclass
+class Rendered:
+    html: str
+    toc: str
+    ids: frozenset[str]
+
+
+class _Links(Treeprocessor):
+    def __init__(self, md: markdown.Markdown):
+        super().__init__(md)
+        self.linker: Linker | None = None
+
+    def run(self, root: Element) -> None:
+        if self.linker is None:
+            return
+        for element in root.iter():
+            attr = {"a": "href", "img": "src"}.get(element.tag)
+            value = element.get(attr) if attr else None
+            if value:
+                new = self.linker(value, element.tag)
+                if new is not None:
+                    element.set(attr, new)
+
+
+class _LinkExtension(Extension):
+    def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 - the library's name
+        md.treeprocessors.register(_Links(md), "expo-links", 4)
+
+
+class MarkdownRenderer:
+    """One configured Markdown converter, reset between pages (building one is costly)."""
+
+    def __init__(self) -> None:
+        self._md = markdown.Markdown(
+            extensions=["tables", "fenced_code", "codehilite", "toc", "attr_list", "footnotes",
+                        "def_list", "abbr", "sane_lists", _LinkExtension()],
+            extension_configs={
+                "codehilite": {"css_class": "highlight", "guess_lang": False,
+                               "noclasses": False},
+                "toc": {"slugify": slugify_unicode, "toc_depth": "2-3", "permalink": False},
+            },
+            output_format="html",
+        )
+        self._links: _Links = self._md.treeprocessors["expo-links"]
+
+    def render(self, text: str, linker: Linker | None = None) -> Rendered:
+        self._md.reset()
+        self._links.linker = linker
+        try:
+            html = self._md.convert(text)
+        finally:
+            self._links.linker = None
+        toc = self._md.toc if self._md.toc_tokens else ""  # type: ignore[attr-defined]
+        html = sanitise(html)
+        return Rendered(html, toc, frozenset(ID.findall(html)))
+
+
+def sanitise(html: str) -> str:
+    return nh3.clean(html, tags=TAGS, attributes=ATTRIBUTES, url_schemes=URL_SCHEMES,
+                     link_rel=None, strip_comments=True)
+
+
+def plain_summary(html: str, limit: int = 200) -> str:
+    """The first paragraph as plain text, cut at a word for cards and meta descriptions."""
+    match = re.search(r"<p>(.*?)</p>", html, re.S)
+    if not match:
+        return ""
+    text = nh3.clean(match.group(1), tags=set())
+    text = re.sub(r"\s+", " ", _unescape(text)).strip()
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(" ", 1)[0] if " " in text[: limit] else text[:limit]
+    return cut.rstrip(",;:.、，") + "…"
+
+
+def _unescape(text: str) -> str:
+    import html
+
+    return html.unescape(text)
+
+
+def body_line(body: str, needle: str, first_line: int) -> int:
+    """The file line where `needle` first stands in a body starting at `first_line`."""
+    index = body.find(needle)
+    return first_line if index < 0 else first_line + body.count("\n", 0, index)

@@ -1,0 +1,64 @@
+"""The values handed from stage to stage: sources, pages and output files."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from .frontmatter import Document
+
+
+@dataclass(frozen=True)
+class Source:
+    """A Markdown file found under content/, before it is read."""
+
+    path: Path
+    key: str  # translation key: path below content/ without language and ".md", no "/index"
+    lang: str
+    bundle: bool  # an index.md inside its own folder, holding the page's images
+
+
+@dataclass
+class Page:
+    """One page in one language, its front matter checked and merged with its original."""
+
+    doc: Document
+    key: str
+    lang: str
+    kind: str  # solution, pavilion, session, city, tour, news, page, home, section
+    section: str | None  # the section folder of an item or section page
+    slug: str
+    url_path: str  # below the site root, e.g. "en/solutions/smart-parking/"
+    fields: dict[str, Any]
+    html: str = ""
+    toc: str = ""
+    heading_ids: frozenset[str] = frozenset()
+    links: list[tuple[str, int]] = field(default_factory=list)  # (target key#fragment, line)
+
+    @property
+    def title(self) -> str:
+        return self.fields["title"]
+
+    @property
+    def date(self) -> datetime | None:
+        return self.fields.get("start") or self.fields.get("date")
+
+    @property
+    def draft(self) -> bool:
+        return bool(self.fields.get("draft"))
+
+    @property
+    def output_path(self) -> str:
+        return self.url_path + "index.html"
+
+
+@dataclass(frozen=True)
+class OutputFile:
+    """One file of the built site: where it goes (below output/) and its bytes."""
+
+    path: str
+    data: bytes
+    source: Path | None = None  # the file it was made from, for duplicate-URL messages
+    line: int = 1

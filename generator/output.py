@@ -1,0 +1,84 @@
+"""Writing the built site: into a fresh folder beside output/, swapped in only when complete.
+
+A failed or killed build therefore leaves the published `output/` byte for byte as it was;
+a folder expo did not write, or one that holds the project, is never replaced.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+
+from .errors import UsageError
+from .model import OutputFile
+from .urls import safe_output_path
+
+MARKER = ".expo-output"  # says "expo wrote this folder, it may be replaced"
+
+
+def check_output_dir(output: Path, protected: Iterable[Path]) -> Path:
+    """The resolved output folder, or UsageError when replacing it could destroy something."""
+    out = output.resolve()
+    if out == Path(out.anchor) or out == Path.home().resolve():
+        raise UsageError(f"refusing to write the site into {out}: choose a folder such as output/")
+    for path in protected:
+        path = path.resolve()
+        if out == path or out in path.parents or path in out.parents:
+            raise UsageError(f"refusing to use {output} as output folder: it is, holds or is "
+                             f"inside {path}")
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"{output} exists and is not a folder")
+    if out.is_dir() and any(out.iterdir()) and not (out / MARKER).exists():
+        raise UsageError(f"{output} holds files expo did not write: empty it or choose another "
+                         "--output (expo replaces the whole folder on every build)")
+    return out
+
+
+def recover(output: Path) -> None:
+    """Undo a build killed between its two renames: put the previous site back."""
+    for old in output.parent.glob(f".{output.name}.old-*"):
+        if not output.exists():
+            os.replace(old, output)
+        else:
+            shutil.rmtree(old, ignore_errors=True)
+    for tmp in output.parent.glob(f".{output.name}.new-*"):
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def write_site(files: Iterable[OutputFile], output: Path) -> int:
+    """Write every file into a new folder, then swap it in for `output`. Returns file count."""
+    output.parent.mkdir(parents=True, exist_ok=True)
+    recover(output)
+    staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.new-", dir=output.parent))
+    count = 0
+    try:
+        (staging / MARKER).write_bytes(b"written by expo; this folder is replaced on each build\n")
+        made: set[Path] = {staging}
+        for file in files:
+            rel = safe_output_path(file.path)
+            if rel is None:  # the build checks paths first; this is the last line of defence
+                raise ValueError(f"unsafe output path {file.path!r}")
+            target = staging / rel
+            if target.parent not in made:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                made.add(target.parent)
+            target.write_bytes(file.data)
+            count += 1
+        _swap(staging, output)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return count
+
+
+def _swap(staging: Path, output: Path) -> None:
+    if not output.exists():
+        os.replace(staging, output)
+        return
+    old = output.parent / f".{output.name}.old-{os.getpid()}"
+    os.replace(output, old)
+    os.replace(staging, output)
+    shutil.rmtree(old, ignore_errors=True)

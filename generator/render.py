@@ -1,0 +1,227 @@
+"""Templates: one Jinja2 environment over the theme, and the pages a site is made of.
+
+`targets()` lists every HTML page of the site — items, listings, category pages, homes, the
+language entry page, redirects for aliases, 404 — each with its template and context;
+`Renderer.render()` turns one into bytes, or reports the template file and line that failed.
+"""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from .errors import Problems
+from .i18n import Strings, format_date
+from .model import Page
+from .schema import SECTION_TYPES
+from .site import Site
+from .urls import absolute, alias_output, href
+from .views import PageView
+
+
+@dataclass
+class Target:
+    """One HTML file to render."""
+
+    path: str  # output file below output/, e.g. "en/solutions/index.html"
+    template: str
+    lang: str | None
+    context: dict[str, Any] = field(default_factory=dict)
+    source: Path | None = None  # the content file it comes from, for error messages
+    line: int = 1
+
+
+class Renderer:
+    def __init__(self, templates_dir: Path, site: Site, strings: Strings):
+        self.templates_dir = templates_dir.resolve()
+        self.site = site
+        self.strings = strings
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(str(self.templates_dir)),
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+        )
+        self.env.filters["date"] = lambda value, lang, with_time=False: (
+            format_date(value, lang, with_time) if value else "")
+        self.env.filters["isodate"] = lambda value: value.isoformat() if value else ""
+        self.env.globals["url"] = partial(href, site.config)
+        self.env.globals["absolute"] = partial(absolute, site.config)
+
+    def check_syntax(self, problems: Problems) -> None:
+        """Compile every template now, so a syntax error is reported once with its line."""
+        for name in self.env.list_templates(extensions=["html", "xml", "txt"]):
+            try:
+                self.env.get_template(name)
+            except jinja2.TemplateSyntaxError as exc:
+                problems.error(self.templates_dir / name, exc.lineno or 1,
+                               f"template syntax: {exc.message}")
+
+    def render(self, target: Target, problems: Problems) -> bytes | None:
+        try:
+            template = self.env.get_template(target.template)
+            return template.render(self.context(target)).encode("utf-8")
+        except jinja2.TemplateNotFound as exc:
+            problems.error(self.templates_dir / target.template, 1,
+                           f"template '{exc.name}' not found in {self.templates_dir}")
+        except jinja2.TemplateSyntaxError as exc:
+            problems.error(self.templates_dir / (exc.name or target.template), exc.lineno or 1,
+                           f"template syntax: {exc.message}")
+        except Exception as exc:  # a template's runtime error: point at the template line
+            path, line = self._template_line(exc, target.template)
+            message = exc.message if isinstance(exc, jinja2.TemplateError) else repr(exc)
+            problems.error(path, line, f"{message} (rendering {target.path})")
+        return None
+
+    def _template_line(self, exc: BaseException, name: str) -> tuple[Path, int]:
+        found = (self.templates_dir / name, 1)
+        for frame, line in traceback.walk_tb(exc.__traceback__):
+            filename = frame.f_code.co_filename
+            if filename.startswith(str(self.templates_dir)):
+                found = (Path(filename), line)
+        return found
+
+    # -- contexts -----------------------------------------------------------------------
+
+    def context(self, target: Target) -> dict[str, Any]:
+        lang = target.lang or self.site.config.default_language
+        config = self.site.config
+        page = target.context.get("page")
+        switcher = self._switcher(target, page)
+        return {
+            "site": {
+                "title": config.title.get(lang, ""),
+                "description": config.description.get(lang, ""),
+                "base_url": config.base_url,
+                "languages": [{"code": lg.code, "name": lg.name, "html_lang": lg.html_lang,
+                               "url": href(config, f"{lg.code}/")} for lg in config.languages],
+                "data": self.site.data,
+            },
+            "lang": lang,
+            "html_lang": config.language(lang).html_lang,
+            "t": partial(self.strings.get, lang),
+            "nav": self._nav(lang, target),
+            "switcher": switcher,
+            "canonical": absolute(config, target.path.removesuffix("index.html")),
+            "listing": lambda section: [PageView(p, self.site, lang)
+                                        for p in self.site.items(section, lang)],
+            "breadcrumbs": self._breadcrumbs(lang, target, page),
+            **target.context,
+        }
+
+    def _nav(self, lang: str, target: Target) -> list[dict[str, Any]]:
+        current = target.path.split("/")[1] if target.path.count("/") >= 2 else None
+        return [{"section": s, "title": self.strings.get(lang, f"section.{s}"),
+                 "url": href(self.site.config, f"{lang}/{s}/"), "current": s == current}
+                for s in self.sections()]
+
+    def sections(self) -> list[str]:
+        """Sections that have something to show, in the order of SPEC §3."""
+        return [s for s in SECTION_TYPES
+                if any(sec == s for sec, _ in self.site.by_slug) or s in self.site.by_key]
+
+    def _switcher(self, target: Target, page: PageView | None) -> list[dict[str, Any]]:
+        """A link per language: the translation, else that language's section, else its home."""
+        if target.lang is None:
+            return []
+        links = []
+        config = self.site.config
+        for language in config.languages:
+            if language.code == target.lang:
+                url = href(config, target.path.removesuffix("index.html"))
+            elif page is not None and (other := self.site.by_key.get(page.key, {})
+                                       .get(language.code)):
+                url = href(config, other.url_path)
+            elif page is not None and page.section:
+                url = href(config, f"{language.code}/{page.section}/")
+            else:
+                rest = target.path.removesuffix("index.html").split("/", 1)[1]
+                generated = rest and (rest.split("/")[0] in SECTION_TYPES)
+                url = href(config, f"{language.code}/{rest if generated else ''}")
+            links.append({"code": language.code, "name": language.name,
+                          "html_lang": language.html_lang, "url": url,
+                          "current": language.code == target.lang})
+        return links
+
+    def _breadcrumbs(self, lang: str, target: Target, page: PageView | None) -> list[dict]:
+        config = self.site.config
+        crumbs = [{"title": self.strings.get(lang, "home"), "url": href(config, f"{lang}/")}]
+        section = (page.section if page else None) or target.context.get("section")
+        if section and not (page and page.kind == "section"):
+            crumbs.append({"title": self.strings.get(lang, f"section.{section}"),
+                           "url": href(config, f"{lang}/{section}/")})
+        return crumbs
+
+
+def targets(site: Site, renderer: Renderer) -> Iterator[Target]:
+    """Every HTML page of the site, in a stable order."""
+    config = site.config
+    kinds = {"solution", "pavilion", "session", "city", "tour", "news", "page"}
+    for page in site.pages:
+        if page.kind in kinds:
+            yield Target(page.output_path, f"{page.kind}.html", page.lang,
+                         {"page": PageView(page, site)}, page.doc.path)
+    for lang in config.codes:
+        home = site.page("", lang)
+        yield Target(f"{lang}/index.html", "home.html", lang,
+                     {"page": PageView(home, site, lang) if home else None},
+                     home.doc.path if home else None)
+        for section in renderer.sections():
+            intro = site.page(section, lang)
+            items = [PageView(p, site, lang) for p in site.items(section, lang)]
+            yield Target(f"{lang}/{section}/index.html", "list.html", lang,
+                         {"page": PageView(intro, site, lang) if intro else None,
+                          "section": section, "items": items, "category": None,
+                          "categories": _categories(site, renderer, lang, None)})
+        for key in _category_keys(site):
+            items = [PageView(p, site, lang) for p in site.items("solutions", lang)
+                     if p.fields.get("category") == key]
+            cats = _categories(site, renderer, lang, key)
+            yield Target(f"{lang}/solutions/category/{key}/index.html", "list.html", lang,
+                         {"page": None, "section": "solutions", "items": items,
+                          "category": next(c for c in cats if c["key"] == key),
+                          "categories": cats})
+    yield Target("index.html", "entry.html", None, {"page": None})
+    yield Target("404.html", "404.html", None, {"page": None})
+    yield from _redirects(site)
+
+
+def _category_keys(site: Site) -> list[str]:
+    categories = site.data.get("categories")
+    return [str(k) for k in categories] if isinstance(categories, dict) else []
+
+
+def _categories(site: Site, renderer: Renderer, lang: str, current: str | None) -> list[dict]:
+    solutions = site.items("solutions", lang)
+    found = []
+    for key in _category_keys(site):
+        labels = site.data["categories"][key]
+        label = labels.get(lang) or labels.get(site.config.default_language) or key \
+            if isinstance(labels, dict) else str(labels)
+        found.append({"key": key, "label": label, "current": key == current,
+                      "url": href(site.config, f"{lang}/solutions/category/{key}/"),
+                      "count": sum(p.fields.get("category") == key for p in solutions)})
+    return found
+
+
+def _redirects(site: Site) -> Iterator[Target]:
+    for page in site.pages:
+        for index, alias in enumerate(page.fields.get("aliases") or ()):
+            path = alias_output(alias)
+            source, line = page.doc.where("aliases", index)
+            yield Target(path or "", "redirect.html", page.lang,
+                         {"page": None, "target": href(site.config, page.url_path),
+                          "target_abs": absolute(site.config, page.url_path),
+                          "alias": alias, "title": page.title}, source, line)
+
+
+def is_page(page: Page) -> bool:
+    return page.kind in ("solution", "pavilion", "session", "city", "tour", "news", "page")

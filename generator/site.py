@@ -1,0 +1,229 @@
+"""The Site owns every Page: translations, references, links, listings and gathered lists.
+
+Pages refer to each other by translation key or by (section, slug); only the Site turns those
+into pages, always preferring the visitor's language and falling back to the default one.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from .config import SiteConfig
+from .content import kind_of, slugify
+from .errors import Problems
+from .markdown import MarkdownRenderer, body_line, plain_summary
+from .model import Page
+from .schema import IMAGE_TYPES, REF_SECTIONS, SECTION_TYPES, resolve_file
+from .urls import href, media_path
+
+# Fields holding references, by content type: field → section it points into.
+REF_FIELDS = {
+    "solution": {"pavilion": "pavilions", "cities": "cities"},
+    "tour": {"pavilion": "pavilions", "solutions": "solutions"},
+}
+
+
+class Site:
+    def __init__(self, config: SiteConfig, data: dict[str, Any], pages: list[Page],
+                 content_dir: Path, drafts: set[str]):
+        self.config = config
+        self.data = data
+        self.content_dir = content_dir.resolve()
+        self.drafts = drafts
+        self.pages = sorted(pages, key=lambda p: (p.key, config.codes.index(p.lang)))
+        self.by_key: dict[str, dict[str, Page]] = {}
+        self.by_slug: dict[tuple[str, str], dict[str, Page]] = {}
+        for page in self.pages:
+            self.by_key.setdefault(page.key, {})[page.lang] = page
+            if page.section and page.kind != "section":
+                self.by_slug.setdefault((page.section, page.slug), {})[page.lang] = page
+        self.media: set[str] = set()  # content-relative paths of files pages show
+        self._fragments: list[tuple[Page, Page, str, int]] = []
+
+    # -- finding pages ----------------------------------------------------------------
+
+    def in_language(self, versions: dict[str, Page] | None, lang: str) -> Page | None:
+        if not versions:
+            return None
+        return versions.get(lang) or versions.get(self.config.default_language)
+
+    def page(self, key: str, lang: str) -> Page | None:
+        return self.in_language(self.by_key.get(key), lang)
+
+    def ref(self, section: str, slug: str, lang: str) -> Page | None:
+        return self.in_language(self.by_slug.get((section, slug)), lang)
+
+    def translations(self, page: Page) -> list[Page]:
+        """Every language version of a page, itself included, in site language order."""
+        versions = self.by_key.get(page.key, {})
+        return [versions[c] for c in self.config.codes if c in versions]
+
+    def items(self, section: str, lang: str) -> list[Page]:
+        """A section's items in one language: its own pages, else the default language's."""
+        found = []
+        for (sec, _), versions in self.by_slug.items():
+            if sec == section:
+                page = self.in_language(versions, lang)
+                if page is not None and (page.lang == lang or lang not in self._only_in(page)):
+                    found.append(page)
+        return sorted(found, key=listing_order)
+
+    def _only_in(self, page: Page) -> set[str]:
+        """Languages in which a translation-only page (no original) must not be listed."""
+        if self.config.default_language in self.by_key.get(page.key, {}):
+            return set()
+        return {c for c in self.config.codes if c != page.lang}
+
+    def related(self, section: str, field: str, slug: str, lang: str) -> list[Page]:
+        """Items of a section whose `field` refers to `slug` (gathered lists, SPEC §4)."""
+        def refers(page: Page) -> bool:
+            value = page.fields.get(field)
+            if field == "speakers":
+                return any(s.get("city") == slug for s in value or ())
+            return value == slug or (isinstance(value, list) and slug in value)
+
+        return [p for p in self.items(section, lang) if refers(p)]
+
+    # -- checks needing the whole site ----------------------------------------------------
+
+    def check_refs(self, problems: Problems) -> None:
+        for page in self.pages:
+            for field, section in REF_FIELDS.get(page.kind, {}).items():
+                value = page.fields.get(field)
+                for index, slug in _refs(value):
+                    keys = (field,) if index is None else (field, index)
+                    self._check_ref(page, section, slug, keys, problems)
+            for index, speaker in enumerate(page.fields.get("speakers") or ()):
+                if "city" in speaker:
+                    self._check_ref(page, "cities", speaker["city"],
+                                    ("speakers", index, "city"), problems)
+
+    def _check_ref(self, page: Page, section: str, slug: str, keys: tuple,
+                   problems: Problems) -> None:
+        if self.ref(section, slug, page.lang) is not None:
+            return
+        path, line = page.doc.where(*keys)
+        if any(kind_of(k)[1] == section and slugify(k.rsplit("/", 1)[-1]) == slug
+               for k in self.drafts):
+            problems.error(path, line, f"'{slug}' in {section}/ is a draft: publish it "
+                           "(remove 'draft: true') or remove this reference")
+            return
+        known = sorted(slug for sec, slug in self.by_slug if sec == section)
+        hint = f" (known: {', '.join(known[:12])}{', ...' if len(known) > 12 else ''})"
+        problems.error(path, line, f"no item '{slug}' in {section}/: check the slug"
+                       f"{hint if known else ''}")
+
+    # -- Markdown ---------------------------------------------------------------------
+
+    def render_markdown(self, renderer: MarkdownRenderer, problems: Problems) -> None:
+        """Render every body, rewriting links and images; then check link fragments."""
+        for page in self.pages:
+            rendered = renderer.render(page.doc.body, self._linker(page, problems))
+            page.html, page.toc, page.heading_ids = rendered.html, rendered.toc, rendered.ids
+            if "summary" not in page.fields:
+                page.fields["summary"] = plain_summary(page.html)
+        for page, target, fragment, line in self._fragments:
+            if fragment not in target.heading_ids:
+                problems.warning(page.doc.path, line, f"'#{fragment}' is not a heading of "
+                                 f"{target.doc.path.name}: the link lands at the page top")
+
+    def _linker(self, page: Page, problems: Problems):
+        def link(value: str, tag: str) -> str | None:
+            parts = urlsplit(value)
+            if parts.scheme or value.startswith(("#", "//")) or not parts.path:
+                return None
+            line = body_line(page.doc.body, value, page.doc.body_line)
+            target = parts.path
+            if target.endswith(".md") and tag == "a":
+                return self._page_link(page, target, parts.fragment, line, problems)
+            is_file = tag == "img" or posixpath.splitext(target)[1].lower() in IMAGE_TYPES
+            if target.startswith("/") and not is_file:
+                return href(self.config, value.lstrip("/"))
+            found = resolve_file(self.content_dir, page.doc.path, target)
+            if isinstance(found, Path):
+                rel = found.relative_to(self.content_dir).as_posix()
+                self.media.add(rel)
+                fragment = f"#{parts.fragment}" if parts.fragment else ""
+                return href(self.config, media_path(rel)) + fragment
+            if tag == "img" or found.startswith(f"'{target}' points outside"):
+                problems.error(page.doc.path, line, found.replace("file", "image", 1)
+                               if tag == "img" else found)
+            return None
+
+        return link
+
+    def _page_link(self, page: Page, target: str, fragment: str, line: int,
+                   problems: Problems) -> str | None:
+        base = "" if target.startswith("/") else page.doc.path.parent.relative_to(
+            self.content_dir).as_posix() if _inside(page.doc.path, self.content_dir) else ""
+        rel = posixpath.normpath(posixpath.join(base, target.lstrip("/")))
+        if rel.startswith(".."):
+            problems.error(page.doc.path, line, f"link '{target}' points outside content/")
+            return None
+        key = _key_of(rel, self.config.codes)
+        found = self.page(key, page.lang)
+        if found is None:
+            if key in self.drafts:
+                problems.error(page.doc.path, line, f"link to '{target}', which is a draft: "
+                               "publish it or remove the link")
+            else:
+                problems.error(page.doc.path, line, f"link to '{target}': no such page in "
+                               "content/ (links are relative to this file)")
+            return None
+        if fragment:
+            self._fragments.append((page, found, fragment, line))
+        return href(self.config, found.url_path) + (f"#{fragment}" if fragment else "")
+
+    def images(self) -> Iterator[str]:
+        """Every image path named in front matter (cover and gallery)."""
+        for page in self.pages:
+            if "image" in page.fields:
+                yield page.fields["image"]
+            for item in page.fields.get("gallery") or ():
+                yield item["src"]
+
+
+def listing_order(page: Page) -> tuple:
+    """SPEC §4: weight (lower first, none last), then date newest first, else title.
+
+    Summit sessions are a schedule, so they run in time order instead.
+    """
+    weight = page.fields.get("weight")
+    moment = page.fields.get("start") or page.fields.get("date")
+    stamp = moment.timestamp() if isinstance(moment, datetime) else None
+    if page.kind == "session" and stamp is not None:
+        stamp = -stamp
+    return (weight is None, weight or 0, stamp is None, -(stamp or 0), page.title.casefold())
+
+
+def _refs(value: Any) -> Iterator[tuple[int | None, str]]:
+    if isinstance(value, str):
+        yield None, value
+    elif isinstance(value, list):
+        yield from enumerate(value)
+
+
+def _key_of(rel: str, codes: tuple[str, ...]) -> str:
+    stem = rel[:-3]
+    base, _, suffix = stem.rpartition(".")
+    if base and suffix in codes:
+        stem = base
+    if stem == "index":
+        return ""
+    return stem.removesuffix("/index")
+
+
+def _inside(path: Path, root: Path) -> bool:
+    try:
+        path.resolve().relative_to(root)
+    except ValueError:
+        return False
+    return True
+
+
+__all__ = ["Site", "listing_order", "REF_SECTIONS", "SECTION_TYPES"]

@@ -1,0 +1,57 @@
+"""Site paths, links and output file names, all honouring a `base_url` sub-path.
+
+A *site path* is relative to the site root without a leading slash ("en/solutions/x/"); a link
+puts the base path in front ("/expo/en/solutions/x/"); an output file is the site path's
+`index.html`. Nothing from content becomes a file name without passing `safe_output_path`.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from urllib.parse import quote
+
+from .config import SiteConfig
+
+UNSAFE = re.compile(r"[\x00-\x1f\\:*?\"<>|]")
+
+
+def href(config: SiteConfig, site_path: str) -> str:
+    """Root-relative link to a site path: "/expo/en/x/"."""
+    return config.base_path + quote(site_path, safe="/#%?=&-._~")
+
+
+def absolute(config: SiteConfig, site_path: str) -> str:
+    """Absolute URL for feeds, sitemap, OpenGraph and calendars."""
+    return config.base_url + quote(site_path, safe="/#%?=&-._~")
+
+
+def media_path(content_path: str) -> str:
+    """Where a file from content/ (an image of a page) is published."""
+    return "media/" + content_path
+
+
+def safe_output_path(path: str) -> str | None:
+    """A normalised relative file path that stays inside the output folder, or None."""
+    if not path or UNSAFE.search(path) or path.startswith("/"):
+        return None
+    normal = posixpath.normpath(path)
+    if normal.startswith("..") or normal in (".", "") or posixpath.isabs(normal):
+        return None
+    parts = normal.split("/")
+    if any(p in ("..", ".") or p.startswith(".") for p in parts):
+        return None
+    return normal
+
+
+def alias_output(alias: str) -> str | None:
+    """The file a redirect for an old URL is written to: "/old/" → "old/index.html"."""
+    alias = alias.strip()
+    if not alias.startswith("/") or "//" in alias or "?" in alias or "#" in alias:
+        return None
+    path = alias.lstrip("/")
+    if not path:
+        return None
+    if path.endswith("/") or not posixpath.splitext(path)[1]:
+        path = path.rstrip("/") + "/index.html"
+    return safe_output_path(path)

@@ -1,0 +1,188 @@
+"""Read-only projections of pages for templates, in the language a visitor reads.
+
+Templates never see a `Page`: they get a `PageView` whose references are already resolved to
+other views (in the same language where a translation exists) and whose gathered lists —
+a pavilion's solutions, a city's sessions — come from the Site.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from markupsafe import Markup
+
+from .model import Page
+from .schema import COMMON, TYPE_FIELDS
+from .site import Site
+from .urls import absolute, href, media_path
+
+
+class PageView:
+    def __init__(self, page: Page, site: Site, lang: str | None = None):
+        self._page = page
+        self._site = site
+        self.lang = lang or page.lang  # the language the visitor reads
+        self.page_lang = page.lang  # the language the page is written in
+
+    def __repr__(self) -> str:
+        return f"<PageView {self._page.url_path}>"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, PageView) and other._page is self._page
+
+    def __hash__(self) -> int:
+        return id(self._page)
+
+    def __getattr__(self, name: str) -> Any:
+        """Plain front-matter fields of the page's type; None when left out."""
+        kind = self._page.kind if self._page.kind in TYPE_FIELDS else "page"
+        if name in TYPE_FIELDS[kind] or name in COMMON:
+            return self._page.fields.get(name)
+        raise AttributeError(name)
+
+    # -- identity ---------------------------------------------------------------------
+    @property
+    def kind(self) -> str:
+        return self._page.kind
+
+    @property
+    def section(self) -> str | None:
+        return self._page.section
+
+    @property
+    def key(self) -> str:
+        return self._page.key
+
+    @property
+    def title(self) -> str:
+        return self._page.title
+
+    @property
+    def summary(self) -> str:
+        return self._page.fields.get("summary", "")
+
+    @property
+    def date(self) -> datetime | None:
+        return self._page.fields.get("date")
+
+    @property
+    def url(self) -> str:
+        return href(self._site.config, self._page.url_path)
+
+    @property
+    def abs_url(self) -> str:
+        return absolute(self._site.config, self._page.url_path)
+
+    @property
+    def html_lang(self) -> str:
+        return self._site.config.language(self.page_lang).html_lang
+
+    @property
+    def fallback(self) -> bool:
+        """Shown in a listing of another language because it has no translation there."""
+        return self.page_lang != self.lang
+
+    @property
+    def content(self) -> Markup:
+        return Markup(self._page.html)
+
+    @property
+    def toc(self) -> Markup:
+        return Markup(self._page.toc)
+
+    @property
+    def image(self) -> dict[str, str] | None:
+        if "image" not in self._page.fields:
+            return None
+        return {"url": self._media(self._page.fields["image"]),
+                "abs_url": absolute(self._site.config, media_path(self._page.fields["image"])),
+                "alt": self._page.fields["image_alt"]}
+
+    @property
+    def gallery(self) -> list[dict[str, str]]:
+        return [{"url": self._media(item["src"]), "alt": item["alt"]}
+                for item in self._page.fields.get("gallery") or ()]
+
+    @property
+    def translations(self) -> list[dict[str, str]]:
+        """Every language version, this one included, for hreflang alternates."""
+        return [{"lang": p.lang, "html_lang": self._site.config.language(p.lang).html_lang,
+                 "name": self._site.config.language(p.lang).name,
+                 "url": href(self._site.config, p.url_path),
+                 "abs_url": absolute(self._site.config, p.url_path)}
+                for p in self._site.translations(self._page)]
+
+    # -- resolved references ------------------------------------------------------------
+    @property
+    def category(self) -> dict[str, str] | None:
+        key = self._page.fields.get("category")
+        if key is None:
+            return None
+        return {"key": key, "label": self._label("categories", key),
+                "url": href(self._site.config, f"{self.lang}/solutions/category/{key}/")}
+
+    @property
+    def region(self) -> dict[str, str] | None:
+        key = self._page.fields.get("region")
+        return None if key is None else {"key": key, "label": self._label("regions", key)}
+
+    @property
+    def pavilion(self) -> PageView | None:
+        slug = self._page.fields.get("pavilion")
+        return self._ref("pavilions", slug) if slug else None
+
+    @property
+    def cities(self) -> list[PageView]:
+        return [v for s in self._page.fields.get("cities") or () if (v := self._ref("cities", s))]
+
+    @property
+    def solutions(self) -> list[PageView]:
+        if self.kind == "tour":
+            return [v for s in self._page.fields.get("solutions") or ()
+                    if (v := self._ref("solutions", s))]
+        if self.kind == "pavilion":
+            return self._gathered("solutions", "pavilion")
+        if self.kind == "city":
+            return self._gathered("solutions", "cities")
+        return []
+
+    @property
+    def tours(self) -> list[PageView]:
+        return self._gathered("tours", "pavilion") if self.kind == "pavilion" else []
+
+    @property
+    def sessions(self) -> list[PageView]:
+        return self._gathered("summit", "speakers") if self.kind == "city" else []
+
+    @property
+    def speakers(self) -> list[dict[str, Any]]:
+        return [{"name": s["name"], "title": s.get("title"),
+                 "city": self._ref("cities", s["city"]) if s.get("city") else None}
+                for s in self._page.fields.get("speakers") or ()]
+
+    @property
+    def questions_url(self) -> str | None:
+        value = self._page.fields.get("questions")
+        if not value:
+            return None
+        return value if value.startswith(("http://", "https://")) else f"mailto:{value}"
+
+    # -- helpers ------------------------------------------------------------------------
+    def _ref(self, section: str, slug: str) -> PageView | None:
+        page = self._site.ref(section, slug, self.lang)
+        return PageView(page, self._site, self.lang) if page else None
+
+    def _gathered(self, section: str, field: str) -> list[PageView]:
+        return [PageView(p, self._site, self.lang)
+                for p in self._site.related(section, field, self._page.slug, self.lang)]
+
+    def _label(self, kind: str, key: str) -> str:
+        labels = (self._site.data.get(kind) or {}).get(key, key)
+        if isinstance(labels, dict):
+            return str(labels.get(self.lang) or labels.get(self._site.config.default_language)
+                       or key)
+        return str(labels)
+
+    def _media(self, content_path: str) -> str:
+        return href(self._site.config, media_path(content_path))
