@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from .calendar import calendar, session_ics_path, summit_ics_path
 from .config import SiteConfig, load_config, valid_base_url
 from .content import load_data, load_pages
 from .errors import BuildFailed, Problems, UsageError
@@ -90,7 +91,7 @@ def check(options: Options) -> Result:
 
 def build(options: Options) -> Result:
     problems = Problems()
-    output = check_output_dir(options.output, _protected(options))
+    output = check_output_dir(options.output, _sources(options), options.content.resolve().parent)
     loaded = load(options, problems)
     if loaded is None or problems.errors:
         raise BuildFailed(problems)
@@ -105,12 +106,9 @@ def _fail_on(problems: Problems, options: Options) -> None:
         raise BuildFailed(problems)
 
 
-def _protected(options: Options) -> list[Path]:
-    protected = [options.content, options.content.resolve().parent]
-    templates = options.templates or Path("templates")
-    if templates.exists():
-        protected.append(templates)
-    return protected
+def _sources(options: Options) -> list[Path]:
+    templates = options.templates or default_templates()
+    return [options.content, templates]
 
 
 def _files(site: Site, renderer: Renderer, problems: Problems) -> Iterator[OutputFile]:
@@ -138,6 +136,13 @@ def _files(site: Site, renderer: Renderer, problems: Problems) -> Iterator[Outpu
         data = renderer.render(target, problems)
         if data is not None:
             yield OutputFile(target.path, data, target.source, target.line)
+    for page in site.pages:
+        if page.kind == "session" and claim(session_ics_path(page.url_path), page.doc.path, 1):
+            yield OutputFile(session_ics_path(page.url_path), calendar(site, page.lang, [page]))
+    for lang in site.config.codes:
+        sessions = site.items("summit", lang)
+        if sessions and claim(summit_ics_path(lang), None, 1):
+            yield OutputFile(summit_ics_path(lang), calendar(site, lang, sessions))
     yield from _static(renderer.templates_dir / "static", claim)
     for rel in sorted({*site.images(), *site.media}):
         path = media_path(rel)

@@ -19,12 +19,18 @@ from .urls import safe_output_path
 MARKER = ".expo-output"  # says "expo wrote this folder, it may be replaced"
 
 
-def check_output_dir(output: Path, protected: Iterable[Path]) -> Path:
-    """The resolved output folder, or UsageError when replacing it could destroy something."""
+def check_output_dir(output: Path, sources: Iterable[Path], project: Path) -> Path:
+    """The resolved output folder, or UsageError when replacing it could destroy something.
+
+    It may not be, hold or lie inside a source folder (content/, templates/), nor be or hold
+    the project folder, the home folder or `/`.
+    """
     out = output.resolve()
-    if out == Path(out.anchor) or out == Path.home().resolve():
-        raise UsageError(f"refusing to write the site into {out}: choose a folder such as output/")
-    for path in protected:
+    for path in (project, Path.home(), Path(out.anchor)):
+        path = path.resolve()
+        if out == path or out in path.parents:
+            raise UsageError(f"refusing to use {output} as output folder: it would replace {path}")
+    for path in sources:
         path = path.resolve()
         if out == path or out in path.parents or path in out.parents:
             raise UsageError(f"refusing to use {output} as output folder: it is, holds or is "

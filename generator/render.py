@@ -7,6 +7,7 @@ language entry page, redirects for aliases, 404 — each with its template and c
 
 from __future__ import annotations
 
+import functools
 import traceback
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -16,9 +17,9 @@ from typing import Any
 
 import jinja2
 
+from .calendar import summit_ics_path
 from .errors import Problems
 from .i18n import Strings, format_date
-from .model import Page
 from .schema import SECTION_TYPES
 from .site import Site
 from .urls import absolute, alias_output, href
@@ -114,6 +115,8 @@ class Renderer:
             "listing": lambda section: [PageView(p, self.site, lang)
                                         for p in self.site.items(section, lang)],
             "breadcrumbs": self._breadcrumbs(lang, target, page),
+            "summit_calendar": href(config, summit_ics_path(lang))
+            if self.site.items("summit", lang) else None,
             **target.context,
         }
 
@@ -121,12 +124,13 @@ class Renderer:
         current = target.path.split("/")[1] if target.path.count("/") >= 2 else None
         return [{"section": s, "title": self.strings.get(lang, f"section.{s}"),
                  "url": href(self.site.config, f"{lang}/{s}/"), "current": s == current}
-                for s in self.sections()]
+                for s in self.sections]
 
+    @functools.cached_property
     def sections(self) -> list[str]:
         """Sections that have something to show, in the order of SPEC §3."""
-        return [s for s in SECTION_TYPES
-                if any(sec == s for sec, _ in self.site.by_slug) or s in self.site.by_key]
+        used = {section for section, _ in self.site.by_slug}
+        return [s for s in SECTION_TYPES if s in used or s in self.site.by_key]
 
     def _switcher(self, target: Target, page: PageView | None) -> list[dict[str, Any]]:
         """A link per language: the translation, else that language's section, else its home."""
@@ -174,7 +178,7 @@ def targets(site: Site, renderer: Renderer) -> Iterator[Target]:
         yield Target(f"{lang}/index.html", "home.html", lang,
                      {"page": PageView(home, site, lang) if home else None},
                      home.doc.path if home else None)
-        for section in renderer.sections():
+        for section in renderer.sections:
             intro = site.page(section, lang)
             items = [PageView(p, site, lang) for p in site.items(section, lang)]
             yield Target(f"{lang}/{section}/index.html", "list.html", lang,
@@ -221,7 +225,3 @@ def _redirects(site: Site) -> Iterator[Target]:
                          {"page": None, "target": href(site.config, page.url_path),
                           "target_abs": absolute(site.config, page.url_path),
                           "alias": alias, "title": page.title}, source, line)
-
-
-def is_page(page: Page) -> bool:
-    return page.kind in ("solution", "pavilion", "session", "city", "tour", "news", "page")

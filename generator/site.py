@@ -44,6 +44,7 @@ class Site:
                 self.by_slug.setdefault((page.section, page.slug), {})[page.lang] = page
         self.media: set[str] = set()  # content-relative paths of files pages show
         self._fragments: list[tuple[Page, Page, str, int]] = []
+        self._items: dict[tuple[str, str], list[Page]] = {}
 
     # -- finding pages ----------------------------------------------------------------
 
@@ -65,6 +66,11 @@ class Site:
 
     def items(self, section: str, lang: str) -> list[Page]:
         """A section's items in one language: its own pages, else the default language's."""
+        if (section, lang) not in self._items:
+            self._items[section, lang] = self._find_items(section, lang)
+        return self._items[section, lang]
+
+    def _find_items(self, section: str, lang: str) -> list[Page]:
         found = []
         for (sec, _), versions in self.by_slug.items():
             if sec == section:

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from markupsafe import Markup
 
+from . import jsonld
+from .calendar import session_ics_path
 from .model import Page
 from .schema import COMMON, TYPE_FIELDS
 from .site import Site
@@ -167,6 +170,34 @@ class PageView:
         if not value:
             return None
         return value if value.startswith(("http://", "https://")) else f"mailto:{value}"
+
+    # -- summit and structured data -------------------------------------------------------
+    @property
+    def ics_url(self) -> str | None:
+        """The session's own calendar file (in the language it is written in)."""
+        if self.kind != "session":
+            return None
+        return href(self._site.config, session_ics_path(self._page.url_path))
+
+    @property
+    def times(self) -> list[dict[str, Any]]:
+        """Start and end in the session's zone, then in the site's zone when that differs."""
+        if self.kind != "session":
+            return []
+        zones = dict.fromkeys([self._page.fields["timezone"], self._site.config.timezone])
+        return [{"zone": zone, "start": self.start.astimezone(ZoneInfo(zone)),
+                 "end": self.end.astimezone(ZoneInfo(zone))} for zone in zones]
+
+    @property
+    def jsonld(self) -> Markup:
+        """schema.org JSON-LD for sessions and solutions, safe to put inside <script>."""
+        config = self._site.config
+        if self.kind == "session":
+            return jsonld.dump(jsonld.event(self, config.title.get(self.lang, ""),
+                                            config.base_url))
+        if self.kind == "solution":
+            return jsonld.dump(jsonld.service(self))
+        return Markup("")
 
     # -- helpers ------------------------------------------------------------------------
     def _ref(self, section: str, slug: str) -> PageView | None:
