@@ -6,9 +6,9 @@ is an error, so the editor sees all of them and the published site stays as it w
 
 from __future__ import annotations
 
-import importlib.resources
+import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .calendar import calendar, session_ics_path, summit_ics_path
@@ -40,6 +40,20 @@ class Result:
     problems: Problems
     pages: int
     files: int
+    phases: dict[str, float] = field(default_factory=dict)  # seconds per phase, for benchmarks
+
+
+class Clock:
+    """Seconds spent per phase: `lap("markdown")` closes the phase that just ended."""
+
+    def __init__(self) -> None:
+        self.phases: dict[str, float] = {}
+        self._last = time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.phases[name] = self.phases.get(name, 0.0) + now - self._last
+        self._last = now
 
 
 def default_templates() -> Path:
@@ -47,16 +61,13 @@ def default_templates() -> Path:
     local = Path("templates")
     if local.is_dir():
         return local
-    try:
-        installed = Path(str(importlib.resources.files("generator.theme")))
-        if installed.is_dir():
-            return installed
-    except ModuleNotFoundError:
-        pass
-    return Path(__file__).resolve().parent.parent / "templates"
+    installed = Path(__file__).resolve().parent / "theme"  # pyproject maps templates/ here
+    if installed.is_dir():
+        return installed
+    return Path(__file__).resolve().parent.parent / "templates"  # a source checkout
 
 
-def load(options: Options, problems: Problems) -> tuple[Site, Renderer] | None:
+def load(options: Options, problems: Problems, clock: Clock) -> tuple[Site, Renderer] | None:
     """Read and check everything; None when settings are too broken to go on."""
     if not options.content.is_dir():
         raise UsageError(f"content folder {options.content} not found (use --content DIR)")
@@ -74,7 +85,9 @@ def load(options: Options, problems: Problems) -> tuple[Site, Renderer] | None:
     pages, drafts = load_pages(options.content, config, data, options.drafts, problems)
     site = Site(config, data, pages, options.content, drafts)
     site.check_refs(problems)
+    clock.lap("read")
     site.render_markdown(MarkdownRenderer(), problems)
+    clock.lap("markdown")
     renderer = Renderer(templates, site, load_strings(templates, config, problems))
     renderer.check_syntax(problems)
     return site, renderer
@@ -82,23 +95,26 @@ def load(options: Options, problems: Problems) -> tuple[Site, Renderer] | None:
 
 def check(options: Options) -> Result:
     """Validate content and templates, rendering every page in memory; write nothing."""
-    problems = Problems()
-    loaded = load(options, problems)
+    problems, clock = Problems(), Clock()
+    loaded = load(options, problems, clock)
     files = list(_files(*loaded, problems)) if loaded and not problems.errors else []
+    clock.lap("render")
     _fail_on(problems, options)
-    return Result(problems, len(loaded[0].pages) if loaded else 0, len(files))
+    return Result(problems, len(loaded[0].pages) if loaded else 0, len(files), clock.phases)
 
 
 def build(options: Options) -> Result:
-    problems = Problems()
+    problems, clock = Problems(), Clock()
     output = check_output_dir(options.output, _sources(options), options.content.resolve().parent)
-    loaded = load(options, problems)
+    loaded = load(options, problems, clock)
     if loaded is None or problems.errors:
         raise BuildFailed(problems)
     files = list(_files(*loaded, problems))
+    clock.lap("render")
     _fail_on(problems, options)
     count = write_site(files, output)
-    return Result(problems, len(loaded[0].pages), count)
+    clock.lap("write")
+    return Result(problems, len(loaded[0].pages), count, clock.phases)
 
 
 def _fail_on(problems: Problems, options: Options) -> None:

@@ -118,6 +118,8 @@ def parse_yaml(
         return None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
+        if exc.context_mark and mark and mark.line >= text.count("\n") + 1:
+            mark = exc.context_mark  # at the end of the text: point where the value began
         line = first_line + (mark.line if mark else 0)
         problems.error(path, line, f"invalid YAML: {_describe(exc)}")
         return None

@@ -134,8 +134,8 @@ class Renderer:
 
     def _switcher(self, target: Target, page: PageView | None) -> list[dict[str, Any]]:
         """A link per language: the translation, else that language's section, else its home."""
-        if target.lang is None:
-            return []
+        if target.lang is None or not target.path.startswith(f"{target.lang}/"):
+            return []  # the entry page, 404 and redirects belong to no language folder
         links = []
         config = self.site.config
         for language in config.languages:
@@ -185,7 +185,7 @@ def targets(site: Site, renderer: Renderer) -> Iterator[Target]:
                          {"page": PageView(intro, site, lang) if intro else None,
                           "section": section, "items": items, "category": None,
                           "categories": _categories(site, renderer, lang, None)})
-        for key in _category_keys(site):
+        for key in _category_keys(site) if "solutions" in renderer.sections else ():
             items = [PageView(p, site, lang) for p in site.items("solutions", lang)
                      if p.fields.get("category") == key]
             cats = _categories(site, renderer, lang, key)

@@ -1,0 +1,141 @@
+"""Benchmark: build a generated bilingual site of N pages and print per-phase times.
+
+    python tests/perf/bench.py [--pages 10000] [--keep DIR]
+
+Prints, for a cold build (a whole `expo build` process) and a no-change rebuild, the wall
+time, the time of each phase (read, markdown, render, write) and the peak memory. Compare
+runs made the same way on the same machine: the figures are only meaningful as ratios.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+CATEGORIES = ["smart-government", "smart-transportation", "smart-health", "smart-buildings",
+              "smart-education", "smart-economy", "smart-environment", "smart-security"]
+
+BODY = """\
+## Overview
+
+Solution {i} connects **{n} sensors** across the district and reports every
+[minute](#results). See the [pavilion](../pavilions/p{p}.md) and [city](../cities/c{c}.md).
+
+| Metric | Before | After |
+|---|---|---|
+| Travel time | {a} min | {b} min |
+| Energy | {a} kWh | {b} kWh |
+
+```python
+def reading(sensor):
+    return sensor.value * {i}
+```
+
+## Results
+
+- Deployed in {n} places
+- Saves {b} hours a week
+"""
+
+
+def generate(root: Path, pages: int) -> None:
+    """A site of about `pages` pages: mostly solutions, with a translation for half of them."""
+    content = root / "content"
+    (content / "_data").mkdir(parents=True)
+    (content / "site.yaml").write_text(textwrap.dedent("""\
+        title: {en: Bench Expo, zh-tw: 測試展}
+        base_url: https://example.org/
+        languages:
+          en: {name: English, html_lang: en}
+          zh-tw: {name: 繁體中文, html_lang: zh-Hant-TW}
+        timezone: Asia/Taipei
+        """), encoding="utf-8")
+    (content / "_data/categories.yaml").write_text(
+        "".join(f"{c}: {{en: {c}, zh-tw: {c}}}\n" for c in CATEGORIES), encoding="utf-8")
+    (content / "_data/regions.yaml").write_text("europe: {en: Europe, zh-tw: 歐洲}\n",
+                                               encoding="utf-8")
+    for folder in ("solutions", "pavilions", "cities", "news", "summit"):
+        (content / folder).mkdir()
+    for p in range(10):
+        (content / f"pavilions/p{p}.md").write_text(
+            f"---\ntitle: Pavilion {p}\norganizer: Org {p}\n---\nPavilion {p}.\n")
+    for c in range(40):
+        (content / f"cities/c{c}.md").write_text(
+            f"---\ntitle: City {c}\ncountry: Country\nregion: europe\n---\nCity {c}.\n")
+    for s in range(20):
+        (content / f"summit/s{s}.md").write_text(textwrap.dedent(f"""\
+            ---
+            title: Session {s}
+            start: 2020-08-{10 + s % 18:02d} 17:00
+            end: 2020-08-{10 + s % 18:02d} 18:30
+            timezone: Europe/Prague
+            region: europe
+            speakers:
+              - {{name: Mayor {s}, title: Mayor, city: c{s % 40}}}
+            ---
+            Session {s}.
+            """))
+    for n in range(50):
+        (content / f"news/n{n}.md").write_text(
+            f"---\ntitle: News {n}\ndate: 2020-07-{1 + n % 28:02d}\n---\nNews {n}.\n")
+    solutions = max(1, (pages - 2 * 120) * 2 // 3)
+    for i in range(solutions):
+        front = (f"---\ntitle: Solution {i}\ncompany: Company {i % 97}\n"
+                 f"category: {CATEGORIES[i % 8]}\npavilion: p{i % 10}\ncities: [c{i % 40}]\n"
+                 f"weight: {i % 5}\n---\n")
+        body = BODY.format(i=i, n=i % 50 + 3, p=i % 10, c=i % 40, a=i % 30 + 20, b=i % 20 + 5)
+        (content / f"solutions/s{i}.md").write_text(front + body, encoding="utf-8")
+        if i % 2 == 0:
+            (content / f"solutions/s{i}.zh-tw.md").write_text(
+                f"---\ntitle: 解決方案 {i}\n---\n" + body, encoding="utf-8")
+
+
+def run_build(root: Path, label: str) -> dict:
+    """One whole `expo build` process: wall time, phases and peak memory (ru_maxrss)."""
+    code = ("import json, resource, sys, time\n"
+            "from pathlib import Path\n"
+            "from generator.build import Options, build\n"
+            "t = time.perf_counter()\n"
+            "r = build(Options(templates=Path(sys.argv[1])))\n"
+            "print(json.dumps({'pages': r.pages, 'files': r.files, 'phases': r.phases,\n"
+            "  'inner': time.perf_counter() - t,\n"
+            "  'rss_mb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))\n")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    started = time.perf_counter()
+    done = subprocess.run([sys.executable, "-c", code, str(ROOT / "templates")], cwd=root,
+                          env=env, capture_output=True, text=True, check=True)
+    result = json.loads(done.stdout)
+    result["wall"] = time.perf_counter() - started
+    result["label"] = label
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pages", type=int, default=10_000)
+    parser.add_argument("--keep", type=Path, help="generate the site here and keep it")
+    args = parser.parse_args()
+    root = args.keep or Path(tempfile.mkdtemp(prefix="expo-bench-"))
+    if not (root / "content").exists():
+        generate(root, args.pages)
+    results = [run_build(root, "cold build"), run_build(root, "no-change rebuild")]
+    print(f"{results[0]['pages']:,} pages, {results[0]['files']:,} files, "
+          f"{os.cpu_count()} cores, Python {sys.version.split()[0]}")
+    phases = list(results[0]["phases"])
+    print(f"{'run':<20}{'wall s':>8}" + "".join(f"{p:>10}" for p in phases) + f"{'peak MB':>9}")
+    for r in results:
+        print(f"{r['label']:<20}{r['wall']:>8.2f}"
+              + "".join(f"{r['phases'].get(p, 0):>10.2f}" for p in phases)
+              + f"{r['rss_mb']:>9.0f}")
+
+
+if __name__ == "__main__":
+    main()
