@@ -14,11 +14,11 @@ from pathlib import Path
 from .calendar import calendar, session_ics_path, summit_ics_path
 from .config import SiteConfig, load_config, valid_base_url
 from .content import load_data, load_pages
-from .errors import BuildFailed, Problems, UsageError
+from .errors import BuildFailed, Problems, UsageError, display_path
 from .i18n import load_strings
 from .markdown import MarkdownRenderer
 from .model import OutputFile
-from .output import check_output_dir, write_site
+from .output import check_output_dir, recover, write_site
 from .render import Renderer, targets
 from .site import Site
 from .urls import media_path, safe_output_path
@@ -106,6 +106,7 @@ def check(options: Options) -> Result:
 def build(options: Options) -> Result:
     problems, clock = Problems(), Clock()
     output = check_output_dir(options.output, _sources(options), options.content.resolve().parent)
+    recover(output)  # a build killed mid-swap: the previous site comes back, even if this fails
     loaded = load(options, problems, clock)
     if loaded is None or problems.errors:
         raise BuildFailed(problems)
@@ -139,9 +140,11 @@ def _files(site: Site, renderer: Renderer, problems: Problems) -> Iterator[Outpu
             return None
         if safe in claimed:
             other, other_line = claimed[safe]
-            where = f"{other}:{other_line}" if other else "the generator"
-            problems.error(source or "content", line, f"writes /{safe}, which {where} writes "
-                           "too: change the slug, file name or alias")
+            for here, there in (((source, line), (other, other_line)),
+                                ((other, other_line), (source, line))):
+                name = f"{display_path(there[0])}:{there[1]}" if there[0] else "the generator"
+                problems.error(here[0] or "content", here[1], f"writes /{safe}, which {name} "
+                               "writes too: change the slug, file name or alias")
             return None
         claimed[safe] = (source, line)
         return safe

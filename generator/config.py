@@ -60,7 +60,7 @@ def normalise_base_url(url: str) -> str:
 
 
 def valid_base_url(url: Any) -> bool:
-    if not isinstance(url, str):
+    if not isinstance(url, str) or re.search(r"[\x00-\x20\"'<>\\^`{|}\x7f]", url):
         return False
     parts = urlsplit(url)
     return parts.scheme in ("http", "https") and bool(parts.netloc) and not parts.query
@@ -71,6 +71,10 @@ def load_config(content_dir: Path, problems: Problems) -> SiteConfig | None:
     if not path.is_file():
         problems.error(path, 1, "site.yaml is missing: every site needs title, base_url and "
                        "languages (see SPEC §5)")
+        return None
+    if path.is_symlink() and content_dir.resolve() not in path.resolve().parents:
+        problems.error(path, 1, "this symbolic link points outside content/: copy the file "
+                       "into content/ instead")
         return None
     text = decode(path, path.read_bytes(), problems)
     parsed = parse_yaml(path, text, 1, problems) if text is not None else None

@@ -18,6 +18,7 @@ from .frontmatter import Document, decode, parse, parse_yaml
 from .model import Page, Source
 from .schema import SECTION_TYPES, Context, check_page
 
+NOT_INHERITED = {"aliases"}
 MAX_SOURCE_BYTES = 8 * 1024 * 1024  # no editor writes an 8 MB page; a mistake we refuse early
 
 
@@ -81,6 +82,10 @@ def load_data(content_dir: Path, problems: Problems) -> dict[str, Any]:
     for path in sorted(folder.glob("*.y*ml")):
         if path.name.startswith("."):
             continue
+        if not inside_content(path, content_dir):
+            problems.error(path, 1, "this symbolic link points outside content/: copy the "
+                           "file into content/ instead")
+            continue
         text = decode(path, path.read_bytes(), problems)
         parsed = parse_yaml(path, text, 1, problems) if text is not None else None
         if parsed is not None:
@@ -101,11 +106,20 @@ def _check_labels(path: Path, value: Any, lines: dict, problems: Problems) -> No
                            "like {en: Label, zh-tw: 標籤}")
 
 
+def inside_content(path: Path, content_dir: Path) -> bool:
+    """Whether a path, symbolic links followed, stays inside content/."""
+    root = content_dir.resolve()
+    target = path.resolve()
+    return target == root or root in target.parents
+
+
 def load_pages(content_dir: Path, config: SiteConfig, data: dict[str, Any],
                include_drafts: bool, problems: Problems) -> tuple[list[Page], set[str]]:
-    """Read, merge and check every page; pages with errors are reported and left out.
+    """Read, merge and check every page, reporting every problem.
 
-    Also returns the translation keys of drafts left out, so a reference to one can say so.
+    Pages with errors come back with `ok` false: the site checks their references and links
+    but never publishes them. Also returns the translation keys of drafts left out, so a
+    reference to one can say so.
     """
     docs: dict[str, dict[str, Document]] = {}
     for source in discover(content_dir, config, problems):
@@ -144,11 +158,15 @@ def load_pages(content_dir: Path, config: SiteConfig, data: dict[str, Any],
 
 
 def _merge(original: Document, translation: Document) -> Document:
-    """A translation's own fields, and its original's for every field it leaves out."""
-    data = {**original.data, **translation.data}
+    """A translation's own fields, and its original's for every field it leaves out.
+
+    `aliases` are not inherited: an old address redirects to one page, the original.
+    """
+    inherited = {k: v for k, v in original.data.items() if k not in NOT_INHERITED}
+    data = {**inherited, **translation.data}
     lines = {k: v for k, v in original.lines.items() if k[0] not in translation.data}
     lines.update(translation.lines)
-    origin = {k: original.path for k in original.data if k not in translation.data}
+    origin = {k: original.path for k in inherited if k not in translation.data}
     return Document(translation.path, data, lines, translation.body, translation.body_line,
                     origin)
 
@@ -170,9 +188,9 @@ def _page(content_dir: Path, key: str, lang: str, doc: Document, config: SiteCon
           data: dict[str, Any], problems: Problems) -> Page | None:
     kind, section = kind_of(key)
     ctx = Context(doc, problems, content_dir, data, config.timezone, lang)
-    fields = check_page(ctx, kind if kind not in ("home", "section") else "page")
+    fields, ok = check_page(ctx, kind if kind not in ("home", "section") else "page")
     parts = key.split("/") if key else []
-    slug = fields.get("slug") if fields else None
+    slug = fields.get("slug")
     if kind in ("home", "section"):
         url = "/".join([lang, *parts[:1]]) + "/"
         slug = parts[0] if parts else ""
@@ -191,6 +209,4 @@ def _page(content_dir: Path, key: str, lang: str, doc: Document, config: SiteCon
                            "a-z, digits or '-'")
             return None
         url = "/".join([lang, *folders, slug]) + "/"
-    if fields is None:
-        return None
-    return Page(doc, key, lang, kind, section, slug, url, fields)
+    return Page(doc, key, lang, kind, section, slug, url, fields, ok=ok)

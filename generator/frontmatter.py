@@ -20,6 +20,7 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _Loader
 
 MAX_YAML_NODES = 100_000  # more nodes than any front matter needs: stops "billion laughs"
+MAX_DEPTH = 64  # deeper nesting than any front matter needs
 
 FieldPath = tuple  # ("speakers", 0, "city")
 
@@ -103,22 +104,46 @@ def parse_yaml(
 
     Only plain YAML types are built (safe loader): a tag that would construct a Python object
     is an error, and documents with an absurd number of nodes (alias bombs) are refused before
-    they are expanded.
+    they are expanded. Each top-level value is built on its own, so a bad value (a 30 February)
+    is reported at its own line, and every bad value of the document is reported.
     """
+    if _too_deep(text):
+        problems.error(path, first_line, f"the YAML nests deeper than {MAX_DEPTH} levels: "
+                       "write plain fields and lists")
+        return None
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
         if node is None:
             return None, {}
-        marks: dict[FieldPath, int] = {}
-        _collect_marks(node, (), marks, first_line - 1, [0])
-        value = loader.construct_document(node)
+        marks = _Marks(first_line - 1)
+        marks.collect(node, ())
+        for keys, line in marks.duplicates:
+            problems.warning(path, line, f"'{keys[-1]}' is written twice: the last one is used")
+        if not isinstance(node, yaml.MappingNode):
+            return loader.construct_document(node), marks.lines
+        value, ok = {}, True
+        for key_node, value_node in node.value:
+            try:
+                key = loader.construct_object(key_node, deep=True)
+                value[key] = loader.construct_object(value_node, deep=True)
+            except yaml.MarkedYAMLError:
+                raise
+            except (ValueError, OverflowError, TypeError) as exc:
+                line = first_line + value_node.start_mark.line
+                if value_node.tag.endswith(":timestamp"):
+                    problems.error(path, line, f"invalid date: {exc}: write a real date as "
+                                   "YYYY-MM-DD")
+                else:
+                    problems.error(path, line, f"invalid value: {exc}")
+                ok = False
+        return (value, marks.lines) if ok else None
     except _TooBig:
         problems.error(path, first_line, "the YAML is too large or nests aliases too deeply")
         return None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        if exc.context_mark and mark and mark.line >= text.count("\n") + 1:
+        if exc.context_mark and mark and mark.index >= len(text.rstrip()):
             mark = exc.context_mark  # at the end of the text: point where the value began
         line = first_line + (mark.line if mark else 0)
         problems.error(path, line, f"invalid YAML: {_describe(exc)}")
@@ -128,28 +153,65 @@ def parse_yaml(
         return None
     finally:
         loader.dispose()
-    return value, marks
 
 
 class _TooBig(Exception):
     pass
 
 
-def _collect_marks(node: Any, keys: tuple, marks: dict, offset: int, count: list[int]) -> None:
-    count[0] += 1
-    if count[0] > MAX_YAML_NODES or len(keys) > 50:
-        raise _TooBig
-    if isinstance(node, yaml.MappingNode):
-        for key_node, value_node in node.value:
-            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
-            if key is None:
-                continue
-            marks.setdefault((*keys, key), key_node.start_mark.line + 1 + offset)
-            _collect_marks(value_node, (*keys, key), marks, offset, count)
-    elif isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
-            marks.setdefault((*keys, index), item.start_mark.line + 1 + offset)
-            _collect_marks(item, (*keys, index), marks, offset, count)
+def _too_deep(text: str) -> bool:
+    """Nesting beyond MAX_DEPTH (which crashes the C parser's recursion), found by a scan
+    of tokens, which does not recurse. Only texts that could nest that deep are scanned."""
+    brackets = text.count("[") + text.count("{")
+    indent = max((len(line) - len(line.lstrip(" -")) for line in text.split("\n")), default=0)
+    if brackets <= MAX_DEPTH and indent <= 2 * MAX_DEPTH:
+        return False
+    depth = 0
+    try:
+        for token in yaml.scan(text, Loader=_Loader):
+            if isinstance(token, _OPEN):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    return True
+            elif isinstance(token, _CLOSE):
+                depth -= 1
+    except yaml.YAMLError:
+        return False  # the parser reports it with its line
+    return False
+
+
+_OPEN = (yaml.FlowSequenceStartToken, yaml.FlowMappingStartToken,
+         yaml.BlockSequenceStartToken, yaml.BlockMappingStartToken)
+_CLOSE = (yaml.FlowSequenceEndToken, yaml.FlowMappingEndToken, yaml.BlockEndToken)
+
+
+class _Marks:
+    """The line of every key and list item, walking shared (aliased) nodes at most a bounded
+    number of times in all."""
+
+    def __init__(self, offset: int):
+        self.offset = offset
+        self.lines: dict[FieldPath, int] = {}
+        self.duplicates: list[tuple[FieldPath, int]] = []
+        self.count = 0
+
+    def collect(self, node: Any, keys: tuple) -> None:
+        self.count += 1
+        if self.count > MAX_YAML_NODES or len(keys) > 50:
+            raise _TooBig
+        if isinstance(node, yaml.MappingNode):
+            for key_node, value_node in node.value:
+                if not isinstance(key_node, yaml.ScalarNode):
+                    continue
+                path, line = (*keys, key_node.value), key_node.start_mark.line + 1 + self.offset
+                if path in self.lines:
+                    self.duplicates.append((path, line))
+                self.lines[path] = line
+                self.collect(value_node, path)
+        elif isinstance(node, yaml.SequenceNode):
+            for index, item in enumerate(node.value):
+                self.lines.setdefault((*keys, index), item.start_mark.line + 1 + self.offset)
+                self.collect(item, (*keys, index))
 
 
 def _describe(exc: yaml.MarkedYAMLError) -> str:

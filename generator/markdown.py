@@ -122,7 +122,7 @@ def _unescape(text: str) -> str:
     return html.unescape(text)
 
 
-def body_line(body: str, needle: str, first_line: int) -> int:
-    """The file line where `needle` first stands in a body starting at `first_line`."""
-    index = body.find(needle)
+def body_line(body: str, needle: str, first_line: int, start: int = 0) -> int:
+    """The file line where `needle` first stands (from `start`) in a body at `first_line`."""
+    index = body.find(needle, start)
     return first_line if index < 0 else first_line + body.count("\n", 0, index)

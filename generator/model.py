@@ -32,6 +32,7 @@ class Page:
     slug: str
     url_path: str  # below the site root, e.g. "en/solutions/smart-parking/"
     fields: dict[str, Any]
+    ok: bool = True  # False: it has errors; checked for more, never published
     html: str = ""
     toc: str = ""
     heading_ids: frozenset[str] = frozenset()
@@ -39,7 +40,7 @@ class Page:
 
     @property
     def title(self) -> str:
-        return self.fields["title"]
+        return self.fields.get("title", self.key)
 
     @property
     def date(self) -> datetime | None:

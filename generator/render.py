@@ -102,8 +102,10 @@ class Renderer:
                 "title": config.title.get(lang, ""),
                 "description": config.description.get(lang, ""),
                 "base_url": config.base_url,
-                "languages": [{"code": lg.code, "name": lg.name, "html_lang": lg.html_lang,
-                               "url": href(config, f"{lg.code}/")} for lg in config.languages],
+                "languages": [{"code": lg.code, "lang": lg.code, "name": lg.name,
+                               "html_lang": lg.html_lang, "url": href(config, f"{lg.code}/"),
+                               "abs_url": absolute(config, f"{lg.code}/")}
+                              for lg in config.languages],
                 "data": self.site.data,
             },
             "lang": lang,
@@ -112,6 +114,7 @@ class Renderer:
             "nav": self._nav(lang, target),
             "switcher": switcher,
             "canonical": absolute(config, target.path.removesuffix("index.html")),
+            "current_url": href(config, target.path.removesuffix("index.html")),
             "listing": lambda section: [PageView(p, self.site, lang)
                                         for p in self.site.items(section, lang)],
             "breadcrumbs": self._breadcrumbs(lang, target, page),
@@ -150,8 +153,9 @@ class Renderer:
                 rest = target.path.removesuffix("index.html").split("/", 1)[1]
                 generated = rest and (rest.split("/")[0] in SECTION_TYPES)
                 url = href(config, f"{language.code}/{rest if generated else ''}")
-            links.append({"code": language.code, "name": language.name,
+            links.append({"code": language.code, "lang": language.code, "name": language.name,
                           "html_lang": language.html_lang, "url": url,
+                          "abs_url": config.base_url + url[len(config.base_path):],
                           "current": language.code == target.lang})
         return links
 
@@ -172,7 +176,7 @@ def targets(site: Site, renderer: Renderer) -> Iterator[Target]:
     for page in site.pages:
         if page.kind in kinds:
             yield Target(page.output_path, f"{page.kind}.html", page.lang,
-                         {"page": PageView(page, site)}, page.doc.path)
+                         {"page": PageView(page, site)}, *page.doc.where("slug"))
     for lang in config.codes:
         home = site.page("", lang)
         yield Target(f"{lang}/index.html", "home.html", lang,
@@ -219,9 +223,9 @@ def _categories(site: Site, renderer: Renderer, lang: str, current: str | None) 
 def _redirects(site: Site) -> Iterator[Target]:
     for page in site.pages:
         for index, alias in enumerate(page.fields.get("aliases") or ()):
-            path = alias_output(alias)
+            path = alias_output(alias) or alias  # schema.alias has reported a bad one
             source, line = page.doc.where("aliases", index)
-            yield Target(path or "", "redirect.html", page.lang,
+            yield Target(path, "redirect.html", page.lang,
                          {"page": None, "target": href(site.config, page.url_path),
                           "target_abs": absolute(site.config, page.url_path),
                           "alias": alias, "title": page.title}, source, line)

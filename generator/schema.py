@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from .config import valid_timezone
 from .errors import Problems
 from .frontmatter import Document
+from .urls import alias_output
 
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 EMAIL = re.compile(r"^[^@\s<>\"'()]+@[^@\s<>\"'()]+\.[^@\s<>\"'()]+$")
@@ -122,6 +123,22 @@ def text_list(ctx: Context, keys: tuple, value: Any) -> Any:
     return _INVALID if _INVALID in items else items
 
 
+def alias(ctx: Context, keys: tuple, value: Any) -> Any:
+    if not isinstance(value, str) or alias_output(value) is None:
+        ctx.error(keys, f"alias {value!r} must be an old address of this site starting with "
+                  "'/', like /old/page/ or /old.html (no '..', '?' or '#')")
+        return _INVALID
+    return value.strip()
+
+
+def alias_list(ctx: Context, keys: tuple, value: Any) -> Any:
+    if not isinstance(value, list):
+        ctx.error(keys, "'aliases' must be a list, like [/old/page/]")
+        return _INVALID
+    items = [alias(ctx, (*keys, i), v) for i, v in enumerate(value)]
+    return _INVALID if _INVALID in items else items
+
+
 def ref(ctx: Context, keys: tuple, value: Any) -> Any:
     if not isinstance(value, str) or not SLUG.match(value):
         ctx.error(keys, f"'{_name(keys)}' must name an item by its slug, like 'taipei'")
@@ -139,6 +156,8 @@ def ref_list(ctx: Context, keys: tuple, value: Any) -> Any:
 
 def data_key(kind: str) -> Checker:
     def check(ctx: Context, keys: tuple, value: Any) -> Any:
+        if kind not in ctx.data and (ctx.content_dir / "_data" / f"{kind}.yaml").exists():
+            return value  # the data file itself is broken: that error is reported
         known = ctx.data.get(kind)
         known = known if isinstance(known, dict) else {}
         if not isinstance(value, str) or value not in known:
@@ -233,12 +252,16 @@ def _records(ctx, keys, value, spec, shape) -> Any:
         if not isinstance(item, dict):
             ctx.error((*keys, i), f"each '{_name(keys)}' item must be {shape}")
             return _INVALID
-        records.append(check_fields(ctx, (*keys, i), item, spec))
+        record, ok = check_fields(ctx, (*keys, i), item, spec)
+        records.append(record if ok else _INVALID)
     return _INVALID if _INVALID in records else records
 
 
-def check_fields(ctx: Context, keys: tuple, data: dict, spec: dict) -> Any:
-    """Check a mapping against {field: (checker, required)}; unknown fields are warnings."""
+def check_fields(ctx: Context, keys: tuple, data: dict, spec: dict) -> tuple[dict, bool]:
+    """Check a mapping against {field: (checker, required)}; unknown fields are warnings.
+
+    Returns the fields that are right, and whether all of them were.
+    """
     clean: dict[str, Any] = {}
     ok = True
     for name, value in data.items():
@@ -263,7 +286,7 @@ def check_fields(ctx: Context, keys: tuple, data: dict, spec: dict) -> Any:
             where = f" to {_name(keys)} item {keys[-1] + 1}" if keys else ""
             ctx.error(keys, f"missing required field '{name}': add '{name}: ...'{where}")
             ok = False
-    return clean if ok else _INVALID
+    return clean, ok
 
 
 COMMON: dict[str, tuple[Checker, bool]] = {
@@ -276,7 +299,7 @@ COMMON: dict[str, tuple[Checker, bool]] = {
     "image_alt": (text, False),
     "tags": (text_list, False),
     "weight": (integer, False),
-    "aliases": (text_list, False),
+    "aliases": (alias_list, False),
 }
 
 TYPE_FIELDS: dict[str, dict[str, tuple[Checker, bool]]] = {
@@ -301,8 +324,12 @@ TYPE_FIELDS: dict[str, dict[str, tuple[Checker, bool]]] = {
 }
 
 
-def check_page(ctx: Context, kind: str) -> dict[str, Any] | None:
-    """All fields of one page, or None when any is wrong (every problem reported)."""
+def check_page(ctx: Context, kind: str) -> tuple[dict[str, Any], bool]:
+    """The fields of one page that are right, and whether all are (every problem reported).
+
+    A page with errors keeps its good fields so that its references and links are still
+    checked: the editor sees all of a file's problems in one run.
+    """
     spec = {**COMMON, **TYPE_FIELDS[kind]}
     data = dict(ctx.doc.data)
     # Session times are wall-clock times in the session's own zone: read them as text first.
@@ -311,24 +338,22 @@ def check_page(ctx: Context, kind: str) -> dict[str, Any] | None:
         for key in ("start", "end"):
             if isinstance(data.get(key), datetime | date):
                 data[key] = data[key].isoformat(sep=" ")
-    fields = check_fields(ctx, (), data, spec)
-    if fields is _INVALID:
-        return None
-    if "image" in fields and "image_alt" not in fields:
+    fields, ok = check_fields(ctx, (), data, spec)
+    if "image" in fields and "image_alt" not in fields and "image_alt" not in data:
         ctx.error(("image",), "'image_alt' is required with 'image': describe the picture "
                   "for visitors who cannot see it")
-        return None
-    if kind == "session":
+        ok = False
+    if kind == "session" and {"start", "end", "timezone"} <= fields.keys():
         zone = fields["timezone"]
         start = moment(ctx, ("start",), raw_start, zone)
         end = moment(ctx, ("end",), raw_end, zone)
         if start is _INVALID or end is _INVALID:
-            return None
+            return fields, False
         if end <= start:
             ctx.error(("end",), "'end' must be after 'start'")
-            return None
+            ok = False
         fields["start"], fields["end"] = start, end
-    return fields
+    return fields, ok
 
 
 def _is_web_url(value: str) -> bool:

@@ -19,7 +19,7 @@ from .errors import Problems
 from .markdown import MarkdownRenderer, body_line, plain_summary
 from .model import Page
 from .schema import IMAGE_TYPES, REF_SECTIONS, SECTION_TYPES, resolve_file
-from .urls import href, media_path
+from .urls import href, media_href
 
 # Fields holding references, by content type: field → section it points into.
 REF_FIELDS = {
@@ -35,7 +35,12 @@ class Site:
         self.data = data
         self.content_dir = content_dir.resolve()
         self.drafts = drafts
-        self.pages = sorted(pages, key=lambda p: (p.key, config.codes.index(p.lang)))
+        ordered = sorted(pages, key=lambda p: (p.key, config.codes.index(p.lang)))
+        self.pages = [p for p in ordered if p.ok]
+        self.broken = [p for p in ordered if not p.ok]  # checked, never published
+        # What broken pages would have been: a reference to one is not a second error.
+        self._broken_targets = {p.key for p in self.broken} | {
+            (p.section, p.slug) for p in self.broken}
         self.by_key: dict[str, dict[str, Page]] = {}
         self.by_slug: dict[tuple[str, str], dict[str, Page]] = {}
         for page in self.pages:
@@ -98,7 +103,7 @@ class Site:
     # -- checks needing the whole site ----------------------------------------------------
 
     def check_refs(self, problems: Problems) -> None:
-        for page in self.pages:
+        for page in self.pages + self.broken:
             for field, section in REF_FIELDS.get(page.kind, {}).items():
                 value = page.fields.get(field)
                 for index, slug in _refs(value):
@@ -111,7 +116,8 @@ class Site:
 
     def _check_ref(self, page: Page, section: str, slug: str, keys: tuple,
                    problems: Problems) -> None:
-        if self.ref(section, slug, page.lang) is not None:
+        if self.ref(section, slug, page.lang) is not None or (
+                (section, slug) in self._broken_targets):
             return
         path, line = page.doc.where(*keys)
         if any(kind_of(k)[1] == section and slugify(k.rsplit("/", 1)[-1]) == slug
@@ -128,6 +134,8 @@ class Site:
 
     def render_markdown(self, renderer: MarkdownRenderer, problems: Problems) -> None:
         """Render every body, rewriting links and images; then check link fragments."""
+        for page in self.broken:  # for the problems in their bodies only
+            renderer.render(page.doc.body, self._linker(page, problems))
         for page in self.pages:
             rendered = renderer.render(page.doc.body, self._linker(page, problems))
             page.html, page.toc, page.heading_ids = rendered.html, rendered.toc, rendered.ids
@@ -139,11 +147,15 @@ class Site:
                                  f"{target.doc.path.name}: the link lands at the page top")
 
     def _linker(self, page: Page, problems: Problems):
+        seen: dict[str, int] = {}  # a link written twice: the second is found after the first
+
         def link(value: str, tag: str) -> str | None:
             parts = urlsplit(value)
             if parts.scheme or value.startswith(("#", "//")) or not parts.path:
                 return None
-            line = body_line(page.doc.body, value, page.doc.body_line)
+            start = page.doc.body.find(value, seen.get(value, -1) + 1)
+            seen[value] = start if start >= 0 else seen.get(value, -1)
+            line = body_line(page.doc.body, value, page.doc.body_line, max(start, 0))
             target = parts.path
             if target.endswith(".md") and tag == "a":
                 return self._page_link(page, target, parts.fragment, line, problems)
@@ -155,7 +167,7 @@ class Site:
                 rel = found.relative_to(self.content_dir).as_posix()
                 self.media.add(rel)
                 fragment = f"#{parts.fragment}" if parts.fragment else ""
-                return href(self.config, media_path(rel)) + fragment
+                return media_href(self.config, rel) + fragment
             if tag == "img" or found.startswith(f"'{target}' points outside"):
                 problems.error(page.doc.path, line, found.replace("file", "image", 1)
                                if tag == "img" else found)
@@ -174,6 +186,8 @@ class Site:
         key = _key_of(rel, self.config.codes)
         found = self.page(key, page.lang)
         if found is None:
+            if key in self._broken_targets:
+                return None  # its own errors are reported
             if key in self.drafts:
                 problems.error(page.doc.path, line, f"link to '{target}', which is a draft: "
                                "publish it or remove the link")

@@ -31,6 +31,12 @@ def media_path(content_path: str) -> str:
     return "media/" + content_path
 
 
+def media_href(config: SiteConfig, content_path: str, full: bool = False) -> str:
+    """Link to a published content file, every unusual character of its name escaped."""
+    quoted = quote(media_path(content_path), safe="/-._~")
+    return (config.base_url if full else config.base_path) + quoted
+
+
 def safe_output_path(path: str) -> str | None:
     """A normalised relative file path that stays inside the output folder, or None."""
     if not path or UNSAFE.search(path) or path.startswith("/"):

@@ -18,7 +18,7 @@ from .calendar import session_ics_path
 from .model import Page
 from .schema import COMMON, TYPE_FIELDS
 from .site import Site
-from .urls import absolute, href, media_path
+from .urls import absolute, href, media_href
 
 
 class PageView:
@@ -99,7 +99,7 @@ class PageView:
         if "image" not in self._page.fields:
             return None
         return {"url": self._media(self._page.fields["image"]),
-                "abs_url": absolute(self._site.config, media_path(self._page.fields["image"])),
+                "abs_url": media_href(self._site.config, self._page.fields["image"], full=True),
                 "alt": self._page.fields["image_alt"]}
 
     @property
@@ -216,4 +216,4 @@ class PageView:
         return str(labels)
 
     def _media(self, content_path: str) -> str:
-        return href(self._site.config, media_path(content_path))
+        return media_href(self._site.config, content_path)

@@ -347,3 +347,13 @@ def test_content_only_folder_builds_with_installed_theme(tmp_path):
     assert done.returncode == 0, done.stderr
     assert (site_dir / "output/en/solutions/index.html").is_file()
     assert (site_dir / "output/static/css/site.css").is_file()
+
+
+def test_translation_does_not_inherit_aliases(site):
+    root = site({
+        "content/about.md": "---\ntitle: About\naliases: [/old-about/]\n---\n",
+        "content/about.zh-tw.md": "---\ntitle: 關於\n---\n",
+    })
+    build(root)
+    redirect = html(root / "output/old-about/index.html")
+    assert "/en/about/" in redirect.find("meta", attrs={"http-equiv": "refresh"})["content"]
