@@ -37,6 +37,13 @@ class Target:
     source: Path | None = None  # the content file it comes from, for error messages
     line: int = 1
 
+    def templates(self) -> list[str]:
+        """A section's listing may have its own template: list-summit.html, else list.html."""
+        section = self.context.get("section")
+        if self.template == "list.html" and section:
+            return [f"list-{section}.html", "list.html"]
+        return [self.template]
+
 
 class Renderer:
     def __init__(self, templates_dir: Path, site: Site, strings: Strings):
@@ -68,7 +75,7 @@ class Renderer:
 
     def render(self, target: Target, problems: Problems) -> bytes | None:
         try:
-            template = self.env.get_template(target.template)
+            template = self.env.select_template(target.templates())
             return template.render(self.context(target)).encode("utf-8")
         except jinja2.TemplateNotFound as exc:
             problems.error(self.templates_dir / target.template, 1,

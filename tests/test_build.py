@@ -9,7 +9,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
-from conftest import ROOT, build, expo, fails, html
+from sitekit import ROOT, build, expo, fails, html
 
 LINK_ATTRS = (("a", "href"), ("link", "href"), ("img", "src"), ("script", "src"),
               ("source", "srcset"), ("img", "srcset"))

@@ -20,7 +20,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, build, expo, fails
+from sitekit import ROOT, build, expo, fails
 
 SITES = ROOT / "tests" / "sites"
 PROBLEM = re.compile(r":\d+: (error|warning):")

@@ -23,7 +23,7 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 from bs4 import BeautifulSoup
-from conftest import ROOT, SITE_YAML, expo, fails, make_site
+from sitekit import ROOT, SITE_YAML, expo, fails, make_site
 
 THEME = ROOT / "templates"
 
