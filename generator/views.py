@@ -7,7 +7,7 @@ a pavilion's solutions, a city's sessions — come from the Site.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -19,6 +19,7 @@ from .model import Page
 from .schema import COMMON, TYPE_FIELDS
 from .site import Site
 from .urls import absolute, href, media_href
+from .video import player
 
 
 class PageView:
@@ -163,6 +164,16 @@ class PageView:
         return [{"name": s["name"], "title": s.get("title"),
                  "city": self._ref("cities", s["city"]) if s.get("city") else None}
                 for s in self._page.fields.get("speakers") or ()]
+
+    @property
+    def player(self) -> dict[str, str] | None:
+        """Click-to-load player for the livestream (sessions) or video (solutions, tours)."""
+        return player(self._page.fields.get("livestream") or self._page.fields.get("video"))
+
+    @property
+    def day(self) -> date | None:
+        """The session's date in its own zone, for schedules grouped by day."""
+        return self.start.date() if self.kind == "session" else None
 
     @property
     def questions_url(self) -> str | None:
