@@ -16,6 +16,10 @@ from .config import SiteConfig, load_config, valid_base_url
 from .content import load_data, load_pages
 from .errors import BuildFailed, Problems, UsageError, display_path
 from .i18n import load_strings
+from .images import ImageSet
+from .images import outputs as image_outputs
+from .images import process as process_images
+from .images import prune as prune_images
 from .markdown import MarkdownRenderer
 from .model import OutputFile
 from .output import check_output_dir, recover, write_site
@@ -33,6 +37,7 @@ class Options:
     drafts: bool = False
     strict: bool = False
     jobs: int | None = None
+    cache: Path = Path(".expo-cache")  # renditions; safe to delete at any time
 
 
 @dataclass
@@ -41,6 +46,7 @@ class Result:
     pages: int
     files: int
     phases: dict[str, float] = field(default_factory=dict)  # seconds per phase, for benchmarks
+    images_processed: int = 0  # images decoded (not taken from the cache)
 
 
 class Clock:
@@ -67,7 +73,15 @@ def default_templates() -> Path:
     return Path(__file__).resolve().parent.parent / "templates"  # a source checkout
 
 
-def load(options: Options, problems: Problems, clock: Clock) -> tuple[Site, Renderer] | None:
+@dataclass
+class Loaded:
+    site: Site
+    renderer: Renderer
+    images: ImageSet
+    cache: Path
+
+
+def load(options: Options, problems: Problems, clock: Clock) -> Loaded | None:
     """Read and check everything; None when settings are too broken to go on."""
     if not options.content.is_dir():
         raise UsageError(f"content folder {options.content} not found (use --content DIR)")
@@ -87,20 +101,26 @@ def load(options: Options, problems: Problems, clock: Clock) -> tuple[Site, Rend
     site.check_refs(problems)
     clock.lap("read")
     site.render_markdown(MarkdownRenderer(), problems)
+    site.collect_images()
     clock.lap("markdown")
+    images = process_images(site.image_refs, site.covers, site.content_dir, options.cache,
+                            config.images, options.jobs, problems)
+    site.apply_pictures(images.pictures)
+    clock.lap("images")
     renderer = Renderer(templates, site, load_strings(templates, config, problems))
     renderer.check_syntax(problems)
-    return site, renderer
+    return Loaded(site, renderer, images, options.cache)
 
 
 def check(options: Options) -> Result:
     """Validate content and templates, rendering every page in memory; write nothing."""
     problems, clock = Problems(), Clock()
     loaded = load(options, problems, clock)
-    files = list(_files(*loaded, problems)) if loaded and not problems.errors else []
+    files = list(_files(loaded, problems)) if loaded and not problems.errors else []
     clock.lap("render")
     _fail_on(problems, options)
-    return Result(problems, len(loaded[0].pages) if loaded else 0, len(files), clock.phases)
+    return Result(problems, len(loaded.site.pages) if loaded else 0, len(files), clock.phases,
+                  loaded.images.processed if loaded else 0)
 
 
 def build(options: Options) -> Result:
@@ -110,12 +130,14 @@ def build(options: Options) -> Result:
     loaded = load(options, problems, clock)
     if loaded is None or problems.errors:
         raise BuildFailed(problems)
-    files = list(_files(*loaded, problems))
+    files = list(_files(loaded, problems))
     clock.lap("render")
     _fail_on(problems, options)
     count = write_site(files, output)
+    prune_images(loaded.images, options.cache)
     clock.lap("write")
-    return Result(problems, len(loaded[0].pages), count, clock.phases)
+    return Result(problems, len(loaded.site.pages), count, clock.phases,
+                  loaded.images.processed)
 
 
 def _fail_on(problems: Problems, options: Options) -> None:
@@ -128,8 +150,9 @@ def _sources(options: Options) -> list[Path]:
     return [options.content, templates]
 
 
-def _files(site: Site, renderer: Renderer, problems: Problems) -> Iterator[OutputFile]:
-    """Every file of the site; two sources claiming one path is an error for the second."""
+def _files(loaded: Loaded, problems: Problems) -> Iterator[OutputFile]:
+    """Every file of the site; two sources claiming one path is an error for both."""
+    site, renderer = loaded.site, loaded.renderer
     claimed: dict[str, tuple[Path | None, int]] = {}
 
     def claim(path: str, source: Path | None, line: int) -> str | None:
@@ -163,7 +186,11 @@ def _files(site: Site, renderer: Renderer, problems: Problems) -> Iterator[Outpu
         if sessions and claim(summit_ics_path(lang), None, 1):
             yield OutputFile(summit_ics_path(lang), calendar(site, lang, sessions))
     yield from _static(renderer.templates_dir / "static", claim)
-    for rel in sorted({*site.images(), *site.media}):
+    for file in image_outputs(loaded.images, loaded.cache):
+        if claim(file.path, None, 1):
+            yield file
+    originals = site.image_refs if site.config.images.originals else {}
+    for rel in sorted({*originals, *site.media}):
         path = media_path(rel)
         if claim(path, site.content_dir / rel, 1):
             yield OutputFile(path, (site.content_dir / rel).read_bytes())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import zoneinfo
 from dataclasses import dataclass
@@ -11,9 +12,11 @@ from urllib.parse import urlsplit
 
 from .errors import Problems
 from .frontmatter import decode, parse_yaml
+from .images import ImageSettings
 
 LANG_CODE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8})*$")
-KNOWN = {"title", "base_url", "languages", "timezone", "description"}
+KNOWN = {"title", "base_url", "languages", "timezone", "description", "images"}
+IMAGE_KEYS = {"widths", "quality", "max_pixels", "originals"}
 
 
 @dataclass(frozen=True)
@@ -31,6 +34,7 @@ class SiteConfig:
     languages: tuple[Language, ...]  # the first is the default language
     timezone: str
     path: Path
+    images: ImageSettings = ImageSettings()
 
     @property
     def default_language(self) -> str:
@@ -49,10 +53,7 @@ class SiteConfig:
         return next(lang for lang in self.languages if lang.code == code)
 
     def with_base_url(self, base_url: str) -> SiteConfig:
-        return SiteConfig(
-            self.title, self.description, normalise_base_url(base_url), self.languages,
-            self.timezone, self.path,
-        )
+        return dataclasses.replace(self, base_url=normalise_base_url(base_url))
 
 
 def normalise_base_url(url: str) -> str:
@@ -127,10 +128,44 @@ def load_config(content_dir: Path, problems: Problems) -> SiteConfig | None:
         problems.error(path, line("timezone"), f"unknown time zone '{timezone}': use an IANA "
                        "name such as Asia/Taipei")
         timezone = "UTC"
+    images = _images(data.get("images", {}), path, line, problems)
     if len(problems.errors) > before or not languages:
         return None
     return SiteConfig(title, description, normalise_base_url(base_url), tuple(languages),
-                      timezone, path)
+                      timezone, path, images)
+
+
+def _images(value: Any, path: Path, line, problems: Problems) -> ImageSettings:
+    """images: {widths: [480, 960, 1600], quality: 80, max_pixels: 50000000, originals: no}"""
+    default = ImageSettings()
+    if not isinstance(value, dict):
+        problems.error(path, line("images"), "'images' must be settings like "
+                       "{widths: [480, 960, 1600], quality: 80}")
+        return default
+    for key in value:
+        if key not in IMAGE_KEYS:
+            problems.warning(path, line("images", key), f"unknown image setting '{key}' "
+                             f"(known: {', '.join(sorted(IMAGE_KEYS))})")
+    widths = value.get("widths", list(default.widths))
+    if not (isinstance(widths, list) and widths and all(
+            isinstance(w, int) and not isinstance(w, bool) and 16 <= w <= 8000 for w in widths)):
+        problems.error(path, line("images", "widths"), "'widths' must be a list of pixel "
+                       "widths between 16 and 8000, like [480, 960, 1600]")
+        widths = list(default.widths)
+    quality = value.get("quality", default.quality)
+    if isinstance(quality, bool) or not isinstance(quality, int) or not 1 <= quality <= 100:
+        problems.error(path, line("images", "quality"), "'quality' must be 1 to 100")
+        quality = default.quality
+    max_pixels = value.get("max_pixels", default.max_pixels)
+    if isinstance(max_pixels, bool) or not isinstance(max_pixels, int) or max_pixels < 1:
+        problems.error(path, line("images", "max_pixels"), "'max_pixels' must be a whole "
+                       "number of pixels, like 50000000")
+        max_pixels = default.max_pixels
+    originals = value.get("originals", default.originals)
+    if not isinstance(originals, bool):
+        problems.error(path, line("images", "originals"), "'originals' must be true or false")
+        originals = default.originals
+    return ImageSettings(tuple(sorted(set(widths))), quality, max_pixels, originals)
 
 
 def valid_timezone(name: Any) -> bool:

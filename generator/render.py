@@ -20,6 +20,7 @@ import jinja2
 from .calendar import summit_ics_path
 from .errors import Problems
 from .i18n import Strings, format_date
+from .picture import picture_global
 from .schema import SECTION_TYPES
 from .site import Site
 from .urls import absolute, alias_output, href
@@ -63,6 +64,7 @@ class Renderer:
         self.env.filters["isodate"] = lambda value: value.isoformat() if value else ""
         self.env.globals["url"] = partial(href, site.config)
         self.env.globals["absolute"] = partial(absolute, site.config)
+        self.env.globals["picture"] = picture_global(site.config)
 
     def check_syntax(self, problems: Problems) -> None:
         """Compile every template now, so a syntax error is reported once with its line."""

@@ -7,17 +7,21 @@ into pages, always preferring the visitor's language and falling back to the def
 from __future__ import annotations
 
 import posixpath
+import re
 from collections.abc import Iterator
 from datetime import datetime
+from html import unescape
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from .config import SiteConfig
 from .content import kind_of, slugify
 from .errors import Problems
+from .images import Picture, Reference
 from .markdown import MarkdownRenderer, body_line, plain_summary
 from .model import Page
+from .picture import ALT, BODY_SIZES, picture_html
 from .schema import IMAGE_TYPES, REF_SECTIONS, SECTION_TYPES, resolve_file
 from .urls import href, media_href
 
@@ -47,7 +51,10 @@ class Site:
             self.by_key.setdefault(page.key, {})[page.lang] = page
             if page.section and page.kind != "section":
                 self.by_slug.setdefault((page.section, page.slug), {})[page.lang] = page
-        self.media: set[str] = set()  # content-relative paths of files pages show
+        self.media: set[str] = set()  # content paths of other files pages link to
+        self.image_refs: dict[str, list[Reference]] = {}  # content path → where it is used
+        self.covers: set[str] = set()  # images used as a page's cover (get an OG crop)
+        self.pictures: dict[str, Picture] = {}  # filled by the image pipeline
         self._fragments: list[tuple[Page, Page, str, int]] = []
         self._items: dict[tuple[str, str], list[Page]] = {}
 
@@ -165,7 +172,10 @@ class Site:
             found = resolve_file(self.content_dir, page.doc.path, target)
             if isinstance(found, Path):
                 rel = found.relative_to(self.content_dir).as_posix()
-                self.media.add(rel)
+                if is_file:
+                    self.image_refs.setdefault(rel, []).append(Reference(page.doc.path, line))
+                else:
+                    self.media.add(rel)
                 fragment = f"#{parts.fragment}" if parts.fragment else ""
                 return media_href(self.config, rel) + fragment
             if tag == "img" or found.startswith(f"'{target}' points outside"):
@@ -199,13 +209,55 @@ class Site:
             self._fragments.append((page, found, fragment, line))
         return href(self.config, found.url_path) + (f"#{fragment}" if fragment else "")
 
-    def images(self) -> Iterator[str]:
-        """Every image path named in front matter (cover and gallery)."""
-        for page in self.pages:
+    def collect_images(self) -> None:
+        """Add the images named in front matter (covers, galleries) to `image_refs`."""
+        for page in self.pages + self.broken:
             if "image" in page.fields:
-                yield page.fields["image"]
-            for item in page.fields.get("gallery") or ():
-                yield item["src"]
+                self._image_ref(page.fields["image"], *page.doc.where("image"))
+                self.covers.add(page.fields["image"])
+            for index, item in enumerate(page.fields.get("gallery") or ()):
+                self._image_ref(item["src"], *page.doc.where("gallery", index, "src"))
+
+    def _image_ref(self, rel: str, path: Path, line: int) -> None:
+        refs = self.image_refs.setdefault(rel, [])
+        if all((r.path, r.line) != (path, line) for r in refs):
+            refs.append(Reference(path, line))
+
+    def apply_pictures(self, pictures: dict[str, Picture]) -> None:
+        """Put the renditions into the rendered bodies: each <img> of a content image becomes
+        a <picture>; a link to the image goes to its largest rendition."""
+        self.pictures = pictures
+        prefix = re.escape(self.config.base_path + "media/")
+        image_tag = re.compile(rf'<img\s[^>]*?src="{prefix}([^"#]+)"[^>]*>')
+        link = re.compile(rf'href="{prefix}([^"#]+)"')
+
+        def largest(match: re.Match) -> str:
+            picture = pictures.get(unquote(match.group(1)))
+            if picture is None:
+                return match.group(0)
+            return f'href="{href(self.config, picture.largest.path)}"'
+
+        for page in self.pages:
+            if "media/" in page.html:
+                tags = _PictureTags(self.config, pictures, eager="image" not in page.fields)
+                page.html = link.sub(largest, image_tag.sub(tags, page.html))
+
+
+class _PictureTags:
+    """Replaces one page's <img> tags; only the page's first image loads eagerly."""
+
+    def __init__(self, config: SiteConfig, pictures: dict[str, Picture], eager: bool):
+        self.config, self.pictures, self.eager = config, pictures, eager
+
+    def __call__(self, match: re.Match) -> str:
+        picture = self.pictures.get(unquote(match.group(1)))
+        if picture is None:
+            return match.group(0)
+        alt = ALT.search(match.group(0))
+        html = picture_html(self.config, picture, unescape(alt.group(1)) if alt else "",
+                            BODY_SIZES, self.eager)
+        self.eager = False
+        return html
 
 
 def listing_order(page: Page) -> tuple:

@@ -59,6 +59,11 @@ class PageView:
         return self._page.key
 
     @property
+    def slug(self) -> str:
+        """The item's slug (file name or `slug:`), e.g. for filter values in listings."""
+        return self._page.slug
+
+    @property
     def title(self) -> str:
         return self._page.title
 
@@ -96,16 +101,15 @@ class PageView:
         return Markup(self._page.toc)
 
     @property
-    def image(self) -> dict[str, str] | None:
+    def image(self) -> dict[str, Any] | None:
+        """The cover: {url, abs_url (the OpenGraph crop), alt, width, height, picture}."""
         if "image" not in self._page.fields:
             return None
-        return {"url": self._media(self._page.fields["image"]),
-                "abs_url": media_href(self._site.config, self._page.fields["image"], full=True),
-                "alt": self._page.fields["image_alt"]}
+        return self._image(self._page.fields["image"], self._page.fields["image_alt"])
 
     @property
-    def gallery(self) -> list[dict[str, str]]:
-        return [{"url": self._media(item["src"]), "alt": item["alt"]}
+    def gallery(self) -> list[dict[str, Any]]:
+        return [self._image(item["src"], item["alt"])
                 for item in self._page.fields.get("gallery") or ()]
 
     @property
@@ -226,5 +230,14 @@ class PageView:
                        or key)
         return str(labels)
 
-    def _media(self, content_path: str) -> str:
-        return media_href(self._site.config, content_path)
+    def _image(self, content_path: str, alt: str) -> dict[str, Any]:
+        config = self._site.config
+        picture = self._site.pictures.get(content_path)
+        if picture is None:  # not processed (a check that stopped early): the source file
+            url = media_href(config, content_path)
+            return {"url": url, "abs_url": media_href(config, content_path, full=True),
+                    "alt": alt, "width": None, "height": None, "picture": None}
+        largest = picture.largest
+        og = picture.og or largest
+        return {"url": href(config, largest.path), "abs_url": absolute(config, og.path),
+                "alt": alt, "width": og.width, "height": og.height, "picture": picture}

@@ -44,6 +44,11 @@ THEME_ONLY = {"script", "style", "form", "input", "button", "textarea", "select"
 CONTROL = re.compile(r"[\x00-\x20\x7f]+")
 
 
+def project_files(root: Path) -> list[str]:
+    """What a build left in the project folder, besides its (git-ignored) image cache."""
+    return sorted(p.name for p in root.iterdir() if p.name != ".expo-cache")
+
+
 def normalised_url(value: str) -> str:
     """A URL as a browser reads its scheme: no spaces or control characters, lower case."""
     return CONTROL.sub("", value).lower()
@@ -646,7 +651,7 @@ def test_slug_that_is_a_path_is_an_error(site):
     assert_error_at(run, "content/news/b.md", 4)
     assert_error_at(run, "content/c.md", 3)
     assert_error_at(run, "content/d.md", 3)
-    assert sorted(p.name for p in root.iterdir()) == ["content"]
+    assert project_files(root) == ["content"]
 
 
 BAD_ALIASES = [  # (YAML list item, why it is refused)
@@ -804,7 +809,7 @@ def test_odd_but_harmless_bundle_names_build_inside_output(tmp_path):
     run = theme_build(root)
     assert run.returncode == 0, run.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["project"]
-    assert sorted(p.name for p in root.iterdir()) == ["content", "output"]
+    assert project_files(root) == ["content", "output"]
     _assert_inside(root / "output")
     assert output_problems(root / "output") == []
 
@@ -819,7 +824,7 @@ def test_hostile_bundle_names_do_not_escape_or_inject(tmp_path):
         assert problems and all(re.match(r"^content/.+:\d+: (error|warning): ", x)
                                 for x in problems), run.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["project"]
-    assert sorted(p.name for p in root.iterdir()) in (["content"], ["content", "output"])
+    assert project_files(root) in (["content"], ["content", "output"])
     if run.returncode == 0:
         _assert_inside(root / "output")
         assert output_problems(root / "output") == []
@@ -1020,7 +1025,7 @@ def test_folder_written_by_expo_is_replaced(tmp_path):
     assert (output / "en/news/new/index.html").is_file()
     assert not (output / "en/news/old").exists()
     assert not (output / "stray.txt").exists()
-    assert sorted(p.name for p in root.iterdir()) == ["content", "output"]
+    assert project_files(root) == ["content", "output"]
 
 
 # -- 5. Atomic output ---------------------------------------------------------------------------
@@ -1049,7 +1054,7 @@ def test_failed_build_leaves_output_byte_identical(tmp_path, breakage):
     run = expo(root, "build")
     assert run.returncode == 0, run.stderr
     published = snapshot(root / "output")
-    around = sorted(os.listdir(root))
+    around = project_files(root)
     path, text = BREAKAGES[breakage]
     original = (root / path).read_text()
     (root / path).write_text(text)
@@ -1057,14 +1062,14 @@ def test_failed_build_leaves_output_byte_identical(tmp_path, breakage):
     assert run.returncode == 1, run.stderr
     assert "Traceback" not in run.stderr
     assert snapshot(root / "output") == published
-    assert sorted(os.listdir(root)) == around  # no staging folder left beside output/
+    assert project_files(root) == around  # no staging folder left beside output/
     (root / path).write_text(original)
     (root / "content/about.md").write_text("---\ntitle: About them\n---\n")
     run = expo(root, "build")
     assert run.returncode == 0, run.stderr
     page = (root / "output/en/about/index.html").read_text("utf-8")
     assert "About them" in page and "About us" not in page
-    assert sorted(os.listdir(root)) == around
+    assert project_files(root) == around
 
 
 def test_leftover_staging_and_old_folders_are_cleaned(tmp_path):
@@ -1076,7 +1081,7 @@ def test_leftover_staging_and_old_folders_are_cleaned(tmp_path):
         (root / leftover / ".expo-output").write_text("x")
     run = theme_build(root)
     assert run.returncode == 0, run.stderr
-    assert sorted(os.listdir(root)) == ["content", "output"]
+    assert project_files(root) == ["content", "output"]
     assert "half written" not in (root / "output/en/index.html").read_text("utf-8")
 
 
@@ -1090,7 +1095,7 @@ def test_build_killed_between_renames_is_recovered(tmp_path):
     (root / "content/about.md").write_text("---\ntitle: About them\n---\n")
     run = theme_build(root)
     assert run.returncode == 0, run.stderr
-    assert sorted(os.listdir(root)) == ["content", "output"]
+    assert project_files(root) == ["content", "output"]
     assert "About them" in (root / "output/en/about/index.html").read_text("utf-8")
     assert (root / "output/.expo-output").exists()
 
@@ -1104,7 +1109,7 @@ def test_build_killed_between_renames_then_failing_build_restores_the_site(tmp_p
     (root / "content/about.md").write_text("---\ntitle: [unclosed\n---\n")
     fails(root)
     assert snapshot(root / "output") == published
-    assert sorted(os.listdir(root)) == ["content", "output"]
+    assert project_files(root) == ["content", "output"]
 
 
 # -- 6. YAML safety -----------------------------------------------------------------------------

@@ -1,0 +1,291 @@
+"""The image pipeline: every image content shows, resized, upright, stripped and cached.
+
+Each source image becomes renditions at the configured widths (never wider than the source)
+in WebP and in a fallback format (JPEG for photos, PNG where there is transparency), plus a
+1200×630 OpenGraph crop for covers. EXIF orientation is applied, colours are converted to
+sRGB, and no metadata (EXIF, GPS, XMP, ICC, comments) reaches a published file.
+
+Work is cached by a hash of the source bytes and the operation: a second build decodes no
+image at all, and renditions nothing uses any more are pruned. Cache misses are spread over
+processes. Bombs and damaged files are refused before or while decoding, without a crash.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import re
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import Problems
+from .model import OutputFile
+
+VERSION = "1"  # change when the output of the same operation changes
+OG_SIZE = (1200, 630)
+IMAGE_DIR = "_img"
+
+
+@dataclass(frozen=True)
+class ImageSettings:
+    widths: tuple[int, ...] = (480, 960, 1600)
+    quality: int = 80
+    max_pixels: int = 50_000_000
+    originals: bool = False  # publish the untouched source files too
+
+    def signature(self) -> str:
+        return f"{VERSION}:{self.widths}:{self.quality}"
+
+
+@dataclass(frozen=True)
+class Rendition:
+    path: str  # below output/
+    width: int
+    height: int
+    mime: str
+
+
+@dataclass
+class Picture:
+    """What templates and Markdown need to show one image."""
+
+    width: int  # of the largest rendition
+    height: int
+    webp: list[Rendition]
+    fallback: list[Rendition]
+    og: Rendition | None = None
+
+    @property
+    def largest(self) -> Rendition:
+        return max(self.fallback, key=lambda r: r.width)
+
+
+@dataclass
+class Reference:
+    """Where content names an image: reported there when the image is unusable."""
+
+    path: Path
+    line: int
+
+
+@dataclass
+class ImageSet:
+    pictures: dict[str, Picture] = field(default_factory=dict)  # content path → picture
+    files: list[str] = field(default_factory=list)  # cache file names used by this build
+    processed: int = 0  # images decoded in this build (0 when everything came from cache)
+
+
+def process(refs: dict[str, list[Reference]], covers: set[str], content_dir: Path,
+            cache_dir: Path, settings: ImageSettings, jobs: int | None,
+            problems: Problems) -> ImageSet:
+    """Renditions for every referenced image; broken ones reported at every reference."""
+    store = cache_dir / "images"
+    store.mkdir(parents=True, exist_ok=True)
+    result = ImageSet()
+    todo: dict[str, tuple[str, Path, bool]] = {}  # rel → (key, source, og)
+    manifests: dict[str, dict[str, Any]] = {}
+    for rel in sorted(refs):
+        source = content_dir / rel
+        try:
+            data = source.read_bytes()
+        except OSError as exc:
+            _report(refs[rel], problems, f"cannot read image '{rel}': {exc.strerror}")
+            continue
+        want_og = rel in covers
+        key = hashlib.sha256(
+            data + f"|{settings.signature()}|{want_og}".encode()).hexdigest()[:20]
+        manifest = _cached(store, key)
+        if manifest is None:
+            todo[rel] = (key, source, want_og)
+        else:
+            manifests[rel] = manifest
+    if todo:
+        tasks = [(rel, str(source), key, og, str(store), settings)
+                 for rel, (key, source, og) in todo.items()]
+        workers = min(jobs or os.cpu_count() or 1, len(tasks))
+        if workers > 1 and len(tasks) > 2:
+            with ProcessPoolExecutor(workers) as pool:
+                outcomes = list(pool.map(_render_task, tasks))
+        else:
+            outcomes = [_render_task(task) for task in tasks]
+        for rel, outcome in zip(todo, outcomes, strict=True):
+            result.processed += 1
+            if isinstance(outcome, str):
+                _report(refs[rel], problems, outcome)
+            else:
+                manifests[rel] = outcome
+    for rel, manifest in manifests.items():
+        result.pictures[rel] = _picture(manifest)
+        result.files += [r["file"] for r in manifest["renditions"]] + [manifest["key"] + ".json"]
+    return result
+
+
+def outputs(images: ImageSet, cache_dir: Path) -> Iterator[OutputFile]:
+    store = cache_dir / "images"
+    done: set[str] = set()  # two content files with the same bytes share renditions
+    for picture in images.pictures.values():
+        for rendition in [*picture.webp, *picture.fallback, *([picture.og] if picture.og else [])]:
+            if rendition.path not in done:
+                done.add(rendition.path)
+                name = rendition.path.rsplit("/", 1)[-1]
+                yield OutputFile(rendition.path, (store / name).read_bytes())
+
+
+def prune(images: ImageSet, cache_dir: Path) -> None:
+    """Remove cached renditions this build did not use."""
+    keep = set(images.files)
+    for path in (cache_dir / "images").iterdir():
+        if path.name not in keep:
+            path.unlink(missing_ok=True)
+
+
+def _report(refs: list[Reference], problems: Problems, message: str) -> None:
+    for ref in refs:
+        problems.error(ref.path, ref.line, message)
+
+
+def _cached(store: Path, key: str) -> dict[str, Any] | None:
+    try:
+        manifest = json.loads((store / f"{key}.json").read_text())
+    except (OSError, ValueError):
+        return None
+    if all((store / r["file"]).is_file() for r in manifest["renditions"]):
+        return manifest
+    return None
+
+
+def _picture(manifest: dict[str, Any]) -> Picture:
+    def rendition(r: dict[str, Any]) -> Rendition:
+        return Rendition(f"{IMAGE_DIR}/{r['file']}", r["width"], r["height"], r["mime"])
+
+    renditions = [rendition(r) for r in manifest["renditions"] if r["role"] != "og"]
+    og = [rendition(r) for r in manifest["renditions"] if r["role"] == "og"]
+    webp = [r for r in renditions if r.mime == "image/webp"]
+    fallback = [r for r in renditions if r.mime != "image/webp"]
+    largest = max(fallback, key=lambda r: r.width)
+    return Picture(largest.width, largest.height, webp, fallback, og[0] if og else None)
+
+
+# -- the work itself, run in worker processes ------------------------------------------
+
+
+def _render_task(task: tuple) -> dict[str, Any] | str:
+    """Render one image into the cache; a manifest, or the message for the editor."""
+    rel, source, key, want_og, store, settings = task
+    from PIL import Image
+
+    Image.MAX_IMAGE_PIXELS = settings.max_pixels  # Pillow's own guard, at our limit
+    try:
+        return _render(rel, Path(source), key, want_og, Path(store), settings)
+    except Image.DecompressionBombError:
+        return (f"image '{rel}' has more pixels than the limit of {settings.max_pixels:,} "
+                "(images.max_pixels in site.yaml): export it smaller")
+    except (OSError, ValueError, SyntaxError, EOFError) as exc:
+        return f"cannot read image '{rel}': the file is damaged or not an image ({exc})"
+    except MemoryError:
+        return f"image '{rel}' is too large to process: export it smaller"
+
+
+def _render(rel: str, source: Path, key: str, want_og: bool, store: Path,
+            settings: ImageSettings) -> dict[str, Any]:
+    from PIL import Image, ImageOps
+
+    with Image.open(source) as image:
+        width, height = image.size
+        if width * height > settings.max_pixels:
+            raise Image.DecompressionBombError(f"{width}×{height}")
+        image.load()
+        image = ImageOps.exif_transpose(image)
+        image = _to_srgb(image)
+    alpha = image.mode in ("RGBA", "LA")
+    fallback_format, fallback_mime = ("PNG", "image/png") if alpha else ("JPEG", "image/jpeg")
+    if fallback_format == "JPEG" and image.mode not in ("RGB", "L"):
+        image = image.convert("RGB")
+    stem = re.sub(r"[^a-z0-9]+", "-", Path(rel).stem.lower()).strip("-") or "image"
+    widths = sorted({w for w in settings.widths if w < image.width} | {
+        min(image.width, max(settings.widths))}, reverse=True)
+    renditions = []
+    current = image
+    for w in widths:
+        h = max(1, round(image.height * w / image.width))
+        if (w, h) != current.size:
+            current = current.resize((w, h), Image.Resampling.LANCZOS, reducing_gap=3.0)
+        for fmt, mime, ext in ((fallback_format, fallback_mime, fallback_format.lower()
+                                .replace("jpeg", "jpg")), ("WEBP", "image/webp", "webp")):
+            name = f"{stem}-{key[:12]}-{w}.{ext}"
+            _save(current, store / name, fmt, settings.quality)
+            renditions.append({"file": name, "width": w, "height": h, "mime": mime,
+                               "role": "picture"})
+    if want_og:
+        og = _og_crop(image)
+        name = f"{stem}-{key[:12]}-og.jpg"
+        _save(og.convert("RGB"), store / name, "JPEG", settings.quality)
+        renditions.append({"file": name, "width": og.width, "height": og.height,
+                           "mime": "image/jpeg", "role": "og"})
+    manifest = {"key": key, "source": rel, "renditions": renditions}
+    (store / f"{key}.json").write_text(json.dumps(manifest))
+    return manifest
+
+
+def _to_srgb(image):
+    """RGB, RGBA, L or LA in sRGB, whatever the source's mode and colour profile."""
+    from PIL import ImageCms
+
+    icc = image.info.get("icc_profile")
+    has_alpha = image.mode in ("RGBA", "LA", "PA") or (
+        image.mode == "P" and "transparency" in image.info) or (
+        image.mode in ("RGB", "L") and "transparency" in image.info)
+    if image.mode in ("I;16", "I;16B", "I;16L", "I", "F"):
+        image = image.point(lambda v: v / 256).convert("L") if image.mode != "F" \
+            else image.convert("L")
+    if image.mode == "1":
+        image = image.convert("L")
+    if has_alpha and image.mode not in ("RGBA", "LA"):
+        image = image.convert("RGBA")
+    elif image.mode not in ("RGB", "RGBA", "L", "LA", "CMYK"):
+        image = image.convert("RGB")
+    if icc:
+        try:
+            profile = ImageCms.ImageCmsProfile(io.BytesIO(icc))
+            out_mode = {"CMYK": "RGB", "L": "L", "LA": "LA"}.get(image.mode, image.mode)
+            if out_mode in ("RGB", "RGBA"):
+                image = ImageCms.profileToProfile(
+                    image, profile, ImageCms.createProfile("sRGB"), outputMode=out_mode)
+        except (ImageCms.PyCMSError, OSError, ValueError):
+            pass  # a broken profile: plain conversion below
+    if image.mode == "CMYK":
+        image = image.convert("RGB")
+    image.info = {}  # nothing of the source's metadata goes any further
+    return image
+
+
+def _og_crop(image):
+    """A centred crop at 1200:630, at most 1200×630, never enlarged."""
+    from PIL import ImageOps
+
+    target_ratio = OG_SIZE[0] / OG_SIZE[1]
+    if image.width / image.height > target_ratio:
+        h = min(image.height, OG_SIZE[1])
+        size = (round(h * target_ratio), h)
+    else:
+        w = min(image.width, OG_SIZE[0])
+        size = (w, round(w / target_ratio))
+    return ImageOps.fit(image, size, centering=(0.5, 0.5))
+
+
+def _save(image, path: Path, fmt: str, quality: int) -> None:
+    buffer = io.BytesIO()
+    if fmt == "JPEG":
+        image.save(buffer, "JPEG", quality=quality, optimize=True, progressive=True)
+    elif fmt == "WEBP":
+        image.save(buffer, "WEBP", quality=quality, method=4)
+    else:
+        image.save(buffer, "PNG", optimize=False, compress_level=6)
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_bytes(buffer.getvalue())
+    os.replace(tmp, path)  # a killed build never leaves half a file in the cache
