@@ -46,7 +46,8 @@ class Result:
     pages: int
     files: int
     phases: dict[str, float] = field(default_factory=dict)  # seconds per phase, for benchmarks
-    images_processed: int = 0  # images decoded (not taken from the cache)
+    images: int = 0  # source images shown
+    images_processed: int = 0  # of those, decoded in this build (not taken from the cache)
 
 
 class Clock:
@@ -120,6 +121,7 @@ def check(options: Options) -> Result:
     clock.lap("render")
     _fail_on(problems, options)
     return Result(problems, len(loaded.site.pages) if loaded else 0, len(files), clock.phases,
+                  len(loaded.images.pictures) if loaded else 0,
                   loaded.images.processed if loaded else 0)
 
 
@@ -137,7 +139,7 @@ def build(options: Options) -> Result:
     prune_images(loaded.images, options.cache)
     clock.lap("write")
     return Result(problems, len(loaded.site.pages), count, clock.phases,
-                  loaded.images.processed)
+                  len(loaded.images.pictures), loaded.images.processed)
 
 
 def _fail_on(problems: Problems, options: Options) -> None:

@@ -79,8 +79,9 @@ def main(argv: list[str] | None = None) -> int:
         _report(result.problems)
         if not args.quiet:
             seconds = time.perf_counter() - started
-            print(f"Built {result.pages:,} pages ({result.files:,} files) into {args.output} "
-                  f"in {seconds:.1f} s", file=sys.stderr)
+            print(f"Built {result.pages:,} pages, {result.images:,} images "
+                  f"({result.images_processed:,} processed) into {args.output} in "
+                  f"{seconds:.1f} s", file=sys.stderr)
         return 0
     except BuildFailed as failed:
         _report(failed.problems)
