@@ -15,6 +15,7 @@ from .calendar import calendar, session_ics_path, summit_ics_path
 from .config import SiteConfig, load_config, valid_base_url
 from .content import load_data, load_pages
 from .errors import BuildFailed, Problems, UsageError, display_path
+from .feeds import SitemapEntry, feed, feed_path, robots, sitemap
 from .i18n import load_strings
 from .images import ImageSet
 from .images import outputs as image_outputs
@@ -174,12 +175,21 @@ def _files(loaded: Loaded, problems: Problems) -> Iterator[OutputFile]:
         claimed[safe] = (source, line)
         return safe
 
+    in_sitemap: list[SitemapEntry] = []
     for target in targets(site, renderer):
         if claim(target.path, target.source, target.line) is None:
             continue
         data = renderer.render(target, problems)
         if data is not None:
             yield OutputFile(target.path, data, target.source, target.line)
+            if target.template not in ("redirect.html", "404.html"):
+                in_sitemap.append(SitemapEntry(target.path, target.lang, target.group))
+    for lang in site.config.codes:
+        if claim(feed_path(lang), None, 1):
+            yield OutputFile(feed_path(lang), feed(site, lang))
+    for path, data in (("sitemap.xml", sitemap(site, in_sitemap)), ("robots.txt", robots(site))):
+        if claim(path, None, 1):
+            yield OutputFile(path, data)
     for page in site.pages:
         if page.kind == "session" and claim(session_ics_path(page.url_path), page.doc.path, 1):
             yield OutputFile(session_ics_path(page.url_path), calendar(site, page.lang, [page]))

@@ -38,6 +38,14 @@ class Target:
     source: Path | None = None  # the content file it comes from, for error messages
     line: int = 1
 
+    @property
+    def group(self) -> str:
+        """Pages that are translations of one another share a group (sitemap alternates)."""
+        page = self.context.get("page")
+        if page is not None and self.template not in ("home.html", "list.html"):
+            return f"page:{page.key}"
+        return "path:" + self.path.split("/", 1)[-1] if self.lang else f"alone:{self.path}"
+
     def templates(self) -> list[str]:
         """A section's listing may have its own template: list-summit.html, else list.html."""
         section = self.context.get("section")

@@ -1,0 +1,84 @@
+"""What hosts and crawlers read: feeds, sitemap, robots.txt — for any base_url."""
+
+from __future__ import annotations
+
+import shutil
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import feedparser
+import pytest
+from sitekit import ROOT, build
+
+NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9", "x": "http://www.w3.org/1999/xhtml"}
+
+
+@pytest.fixture(scope="module", params=["https://example.org/", "https://host.example/expo/"])
+def published(request, tmp_path_factory) -> tuple[Path, str]:
+    folder = tmp_path_factory.mktemp("publish")
+    shutil.copytree(ROOT / "content", folder / "content")
+    build(folder, "--base-url", request.param)
+    return folder / "output", request.param
+
+
+def local_file(output: Path, base_url: str, url: str) -> Path:
+    assert url.startswith(base_url), url
+    rest = url[len(base_url):]
+    path = output / rest
+    return path / "index.html" if not rest or rest.endswith("/") else path
+
+
+def test_sitemap_lists_every_page_with_reciprocal_alternates(published):
+    output, base_url = published
+    root = ET.parse(output / "sitemap.xml").getroot()
+    alternates: dict[str, dict[str, str]] = {}
+    for url in root.findall("s:url", NS):
+        loc = url.find("s:loc", NS).text
+        assert local_file(output, base_url, loc).is_file(), loc
+        alternates[loc] = {link.get("hreflang"): link.get("href")
+                           for link in url.findall("x:link", NS)}
+    pages = {p for p in output.rglob("index.html") if "http-equiv" not in p.read_text()}
+    assert len(alternates) == len(pages)
+    for loc, links in alternates.items():
+        for hreflang, href in links.items():
+            assert href in alternates, (loc, href)
+            if hreflang != "x-default":
+                assert alternates[href] == links, (loc, href)  # reciprocal, same set
+        if links:
+            assert links["x-default"] in links.values()
+    assert alternates[f"{base_url}en/cities/prague/"]["zh-Hant-TW"] == \
+        f"{base_url}zh-tw/cities/prague/"
+    assert not alternates[f"{base_url}en/cities/gdynia/"]  # English only: no alternates
+
+
+def test_robots_names_the_sitemap(published):
+    output, base_url = published
+    assert f"Sitemap: {base_url}sitemap.xml" in (output / "robots.txt").read_text()
+
+
+@pytest.mark.parametrize("lang", ["en", "zh-tw"])
+def test_feeds_are_valid_atom_newest_first_with_absolute_links(published, lang):
+    output, base_url = published
+    parsed = feedparser.parse((output / lang / "feed.xml").read_bytes())
+    assert not parsed.bozo, parsed.get("bozo_exception")
+    assert parsed.version == "atom10"
+    entries = parsed.entries
+    assert len(entries) >= 3
+    dates = [e.published_parsed for e in entries]
+    assert dates == sorted(dates, reverse=True)
+    for entry in entries:
+        assert entry.link.startswith(base_url)
+        assert local_file(output, base_url, entry.link).is_file()
+        for attr in ("href", "src"):
+            for value in _attributes(entry.content[0].value, attr):
+                assert urlsplit(value).scheme in ("http", "https", "mailto"), value
+    page = (output / lang / "index.html").read_text()
+    assert f'href="{base_url}{lang}/feed.xml"' in page or f'{lang}/feed.xml' in page
+
+
+def _attributes(html: str, attr: str) -> list[str]:
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(html, "html.parser")
+    return [e[attr] for e in soup.find_all(attrs={attr: True})]
