@@ -25,6 +25,7 @@ from .markdown import MarkdownRenderer
 from .model import OutputFile
 from .output import check_output_dir, recover, write_site
 from .render import Renderer, targets
+from .search import SearchError, index_site
 from .site import Site
 from .urls import media_path, safe_output_path
 
@@ -39,6 +40,7 @@ class Options:
     strict: bool = False
     jobs: int | None = None
     cache: Path = Path(".expo-cache")  # renditions; safe to delete at any time
+    no_search: bool = False  # skip the search index (quick previews)
 
 
 @dataclass
@@ -136,7 +138,11 @@ def build(options: Options) -> Result:
     files = list(_files(loaded, problems))
     clock.lap("render")
     _fail_on(problems, options)
-    count = write_site(files, output)
+    try:
+        count = write_site(files, output, None if options.no_search else index_site)
+    except SearchError as exc:
+        problems.error(options.output, 1, str(exc))
+        raise BuildFailed(problems) from exc
     prune_images(loaded.images, options.cache)
     clock.lap("write")
     return Result(problems, len(loaded.site.pages), count, clock.phases,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from .errors import UsageError
@@ -54,8 +54,10 @@ def recover(output: Path) -> None:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def write_site(files: Iterable[OutputFile], output: Path) -> int:
-    """Write every file into a new folder, then swap it in for `output`. Returns file count."""
+def write_site(files: Iterable[OutputFile], output: Path,
+               finish: Callable[[Path], None] | None = None) -> int:
+    """Write every file into a new folder, let `finish` add to it (the search index), then
+    swap it in for `output`. Returns the number of files written."""
     output.parent.mkdir(parents=True, exist_ok=True)
     recover(output)
     staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.new-", dir=output.parent))
@@ -73,6 +75,8 @@ def write_site(files: Iterable[OutputFile], output: Path) -> int:
                 made.add(target.parent)
             target.write_bytes(file.data)
             count += 1
+        if finish is not None:
+            finish(staging)
         _swap(staging, output)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)

@@ -168,7 +168,7 @@ class Renderer:
                 url = href(config, f"{language.code}/{page.section}/")
             else:
                 rest = target.path.removesuffix("index.html").split("/", 1)[1]
-                generated = rest and (rest.split("/")[0] in SECTION_TYPES)
+                generated = rest and (rest.split("/")[0] in (*SECTION_TYPES, "search"))
                 url = href(config, f"{language.code}/{rest if generated else ''}")
             links.append({"code": language.code, "lang": language.code, "name": language.name,
                           "html_lang": language.html_lang, "url": url,
@@ -214,6 +214,7 @@ def targets(site: Site, renderer: Renderer) -> Iterator[Target]:
                          {"page": None, "section": "solutions", "items": items,
                           "category": next(c for c in cats if c["key"] == key),
                           "categories": cats})
+        yield Target(f"{lang}/search/index.html", "search.html", lang, {"page": None})
     yield Target("index.html", "entry.html", None, {"page": None})
     yield Target("404.html", "404.html", None, {"page": None})
     yield from _redirects(site)

@@ -33,9 +33,23 @@ def browser():
         browser.close()
 
 
-class _Quiet(http.server.SimpleHTTPRequestHandler):
+class _Host(http.server.SimpleHTTPRequestHandler):
+    """A static host as deploy targets behave: a missing path gets /404.html, status 404."""
+
     def log_message(self, *args):  # keep test output readable
         pass
+
+    def send_error(self, code, message=None, explain=None):
+        page = Path(self.directory) / "404.html"
+        if code != 404 or not page.is_file():
+            return super().send_error(code, message, explain)
+        body = page.read_bytes()
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
 
 
 @pytest.fixture(scope="session")
@@ -44,7 +58,7 @@ def serve():
     servers = []
 
     def start(folder: Path) -> str:
-        handler = functools.partial(_Quiet, directory=str(folder))
+        handler = functools.partial(_Host, directory=str(folder))
         server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
         threading.Thread(target=server.serve_forever, daemon=True).start()
         servers.append(server)

@@ -1,0 +1,62 @@
+"""Search in a real browser: Pagefind's index per language, Chinese words segmented."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from sitekit import ROOT, build
+
+
+@pytest.fixture(scope="module")
+def site_url(tmp_path_factory, serve) -> str:
+    folder = tmp_path_factory.mktemp("search-site")
+    shutil.copytree(ROOT / "content", folder / "content")
+    build(folder, "--base-url", "https://example.org/expo/")
+    # Served at the root of the test host: mount output/ under /expo/ like the real host.
+    host = folder / "host"
+    host.mkdir()
+    shutil.move(str(folder / "output"), str(host / "expo"))
+    shutil.copy(host / "expo" / "404.html", host / "404.html")
+    return serve(host) + "/expo"
+
+
+def search(page_in, site_url: str, lang: str, query: str) -> list[str]:
+    page = page_in()
+    page.goto(f"{site_url}/{lang}/search/")
+    box = page.locator(".pagefind-ui__search-input")
+    box.fill(query)
+    page.locator(".pagefind-ui__result-link").first.wait_for(timeout=15_000)
+    links = page.locator(".pagefind-ui__result-link").evaluate_all(
+        "links => links.map(a => a.getAttribute('href'))")
+    assert page.page_errors == []
+    return links
+
+
+def test_english_search_finds_the_traffic_solution(page_in, site_url):
+    links = search(page_in, site_url, "en", "traffic signals")
+    assert "/expo/en/solutions/adaptive-traffic-signals/" in links
+    assert all(link.startswith("/expo/en/") for link in links)
+
+
+@pytest.mark.parametrize("query", ["智慧交通", "交通"])
+def test_chinese_search_finds_the_transportation_solution(page_in, site_url, query):
+    links = search(page_in, site_url, "zh-tw", query)
+    assert "/expo/zh-tw/solutions/adaptive-traffic-signals/" in links
+    assert all(link.startswith("/expo/zh-tw/") for link in links)
+
+
+def test_listings_and_navigation_are_not_indexed(page_in, site_url):
+    links = search(page_in, site_url, "en", "solutions")
+    assert "/expo/en/solutions/" not in links and "/expo/en/" not in links
+
+
+def test_404_page_keeps_its_styles_at_any_depth(page_in, site_url):
+    page = page_in()
+    response = page.goto(f"{site_url}/en/no/such/deep/page/")
+    assert response.status == 404
+    # The stylesheet loaded: the theme's layout applies (a plain page would keep 8px margins).
+    margin = page.evaluate("getComputedStyle(document.body).marginLeft")
+    assert margin == "0px"
+    assert page.locator("a[hreflang='zh-Hant-TW']").count() >= 1
+    assert page.page_errors == []
