@@ -11,6 +11,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .assets import Assets, minify_html
+from .assets import collect as collect_assets
 from .calendar import calendar, session_ics_path, summit_ics_path
 from .config import SiteConfig, load_config, valid_base_url
 from .content import load_data, load_pages
@@ -41,6 +43,7 @@ class Options:
     jobs: int | None = None
     cache: Path = Path(".expo-cache")  # renditions; safe to delete at any time
     no_search: bool = False  # skip the search index (quick previews)
+    minify: bool = False
 
 
 @dataclass
@@ -83,6 +86,8 @@ class Loaded:
     renderer: Renderer
     images: ImageSet
     cache: Path
+    assets: Assets
+    minify: bool
 
 
 def load(options: Options, problems: Problems, clock: Clock) -> Loaded | None:
@@ -111,9 +116,10 @@ def load(options: Options, problems: Problems, clock: Clock) -> Loaded | None:
                             config.images, options.jobs, problems)
     site.apply_pictures(images.pictures)
     clock.lap("images")
-    renderer = Renderer(templates, site, load_strings(templates, config, problems))
+    assets = collect_assets(templates / "static", options.minify)
+    renderer = Renderer(templates, site, load_strings(templates, config, problems), assets)
     renderer.check_syntax(problems)
-    return Loaded(site, renderer, images, options.cache)
+    return Loaded(site, renderer, images, options.cache, assets, options.minify)
 
 
 def check(options: Options) -> Result:
@@ -186,6 +192,8 @@ def _files(loaded: Loaded, problems: Problems) -> Iterator[OutputFile]:
         if claim(target.path, target.source, target.line) is None:
             continue
         data = renderer.render(target, problems)
+        if data is not None and loaded.minify:
+            data = minify_html(data)
         if data is not None:
             yield OutputFile(target.path, data, target.source, target.line)
             if target.template not in ("redirect.html", "404.html"):
@@ -203,7 +211,9 @@ def _files(loaded: Loaded, problems: Problems) -> Iterator[OutputFile]:
         sessions = site.items("summit", lang)
         if sessions and claim(summit_ics_path(lang), None, 1):
             yield OutputFile(summit_ics_path(lang), calendar(site, lang, sessions))
-    yield from _static(renderer.templates_dir / "static", claim)
+    for file in loaded.assets.files:
+        if claim(file.path, file.source, 1):
+            yield file
     for file in image_outputs(loaded.images, loaded.cache):
         if claim(file.path, None, 1):
             yield file
@@ -212,16 +222,6 @@ def _files(loaded: Loaded, problems: Problems) -> Iterator[OutputFile]:
         path = media_path(rel)
         if claim(path, site.content_dir / rel, 1):
             yield OutputFile(path, (site.content_dir / rel).read_bytes())
-
-
-def _static(folder: Path, claim) -> Iterator[OutputFile]:
-    if not folder.is_dir():
-        return
-    for path in sorted(folder.rglob("*")):
-        if path.is_file() and not path.name.startswith("."):
-            rel = "static/" + path.relative_to(folder).as_posix()
-            if claim(rel, path, 1):
-                yield OutputFile(rel, path.read_bytes(), path)
 
 
 __all__ = ["Options", "Result", "build", "check", "SiteConfig"]

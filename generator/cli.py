@@ -31,6 +31,9 @@ def _parser() -> argparse.ArgumentParser:
             p.add_argument("--drafts", action="store_true", help="include draft pages")
             p.add_argument("--jobs", type=_positive, default=None, metavar="N")
             p.add_argument("--strict", action="store_true", help="fail on warnings too")
+            p.add_argument("--minify", action="store_true", help="minify HTML, CSS and JS")
+            p.add_argument("--no-search", action="store_true",
+                           help="skip the search index (quicker previews)")
             p.add_argument("--quiet", action="store_true", help="print problems only")
 
     site_options(commands.add_parser("build", help="build the site into output/"))
@@ -74,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"No errors in {result.pages:,} pages", file=sys.stderr)
             return 0
         options = Options(args.content, args.templates, args.output, args.base_url, args.drafts,
-                          args.strict, args.jobs)
+                          args.strict, args.jobs, no_search=args.no_search, minify=args.minify)
         result = build(options)
         _report(result.problems)
         if not args.quiet:

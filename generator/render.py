@@ -17,6 +17,7 @@ from typing import Any
 
 import jinja2
 
+from .assets import Assets
 from .calendar import summit_ics_path
 from .errors import Problems
 from .i18n import Strings, format_date
@@ -55,7 +56,7 @@ class Target:
 
 
 class Renderer:
-    def __init__(self, templates_dir: Path, site: Site, strings: Strings):
+    def __init__(self, templates_dir: Path, site: Site, strings: Strings, assets: Assets):
         self.templates_dir = templates_dir.resolve()
         self.site = site
         self.strings = strings
@@ -70,7 +71,7 @@ class Renderer:
         self.env.filters["date"] = lambda value, lang, with_time=False: (
             format_date(value, lang, with_time) if value else "")
         self.env.filters["isodate"] = lambda value: value.isoformat() if value else ""
-        self.env.globals["url"] = partial(href, site.config)
+        self.env.globals["url"] = lambda path: href(site.config, assets.url_for(path))
         self.env.globals["absolute"] = partial(absolute, site.config)
         self.env.globals["picture"] = picture_global(site.config)
 

@@ -123,10 +123,17 @@ def text_list(ctx: Context, keys: tuple, value: Any) -> Any:
     return _INVALID if _INVALID in items else items
 
 
+RESERVED = ("static/", "_img/", "pagefind/", "media/")  # folders the generator writes
+
+
 def alias(ctx: Context, keys: tuple, value: Any) -> Any:
     if not isinstance(value, str) or alias_output(value) is None:
         ctx.error(keys, f"alias {value!r} must be an old address of this site starting with "
                   "'/', like /old/page/ or /old.html (no '..', '?' or '#')")
+        return _INVALID
+    if value.strip().lstrip("/").startswith(RESERVED):
+        ctx.error(keys, f"alias {value!r} is inside a folder the generator writes "
+                  f"({', '.join('/' + r for r in RESERVED)}): choose another old address")
         return _INVALID
     return value.strip()
 

@@ -82,3 +82,34 @@ def _attributes(html: str, attr: str) -> list[str]:
 
     soup = BeautifulSoup(html, "html.parser")
     return [e[attr] for e in soup.find_all(attrs={attr: True})]
+
+
+def test_assets_carry_a_content_hash_and_every_reference_uses_it(tmp_path):
+    from sitekit import html, make_site
+
+    make_site(tmp_path, {"content/about.md": "---\ntitle: About\n---\nText.\n"})
+    theme = tmp_path / "theme"
+    shutil.copytree(ROOT / "templates", theme)
+    build(tmp_path, "--templates", str(theme))
+    names = sorted(p.name for p in (tmp_path / "output/static").rglob("*.*"))
+    assert names and all(len(name.split(".")) == 3 for name in names), names
+    sheet = html(tmp_path / "output/en/about/index.html").find("link", rel="stylesheet")["href"]
+    assert sheet.startswith("/static/css/site.") and (tmp_path / "output" / sheet[1:]).is_file()
+    with (theme / "static/css/site.css").open("a") as f:
+        f.write("\n.changed { color: red; }\n")
+    build(tmp_path, "--templates", str(theme))
+    changed = html(tmp_path / "output/en/about/index.html").find("link", rel="stylesheet")["href"]
+    assert changed != sheet and (tmp_path / "output" / changed[1:]).is_file()
+
+
+def test_minify_keeps_pages_whole(tmp_path):
+    from sitekit import html, make_site
+
+    make_site(tmp_path, {"content/about.md": "---\ntitle: About\n---\n## Hello\n\nText.\n"})
+    build(tmp_path)
+    plain = (tmp_path / "output/en/about/index.html").read_bytes()
+    build(tmp_path, "--minify")
+    small = (tmp_path / "output/en/about/index.html").read_bytes()
+    assert len(small) < len(plain) * 0.95
+    page = html(tmp_path / "output/en/about/index.html")
+    assert page.find("h2", id="hello") is not None and page.html["lang"] == "en"

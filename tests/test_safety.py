@@ -101,9 +101,9 @@ def _script_problems(element, where: str, output: Path) -> list[str]:
             return [f"{where}: JSON-LD that is not JSON: {text[:60]!r}"]
         return []
     parts = urlsplit(src)
-    if parts.scheme or parts.netloc or not parts.path.startswith("/static/") \
+    if parts.scheme or parts.netloc or not parts.path.startswith(("/static/", "/pagefind/")) \
             or ".." in parts.path:
-        return [f"{where}: <script src={src!r}> is not a file of the theme"]
+        return [f"{where}: <script src={src!r}> is not a file of the theme or search"]
     if not (output / unquote(parts.path[1:])).is_file():
         return [f"{where}: <script src={src!r}> is not a file of this site"]
     return []
