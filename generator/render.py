@@ -216,6 +216,7 @@ def targets(site: Site, renderer: Renderer) -> Iterator[Target]:
                           "category": next(c for c in cats if c["key"] == key),
                           "categories": cats})
         yield Target(f"{lang}/search/index.html", "search.html", lang, {"page": None})
+        yield Target(f"{lang}/404.html", "404.html", lang, {"page": None})  # per-language 404
     yield Target("index.html", "entry.html", None, {"page": None})
     yield Target("404.html", "404.html", None, {"page": None})
     yield from _redirects(site)
