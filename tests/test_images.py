@@ -187,6 +187,14 @@ def test_first_image_of_a_page_loads_eagerly_and_cover_gets_og_crop(tmp_path):
     assert page.find("img", alt="Second")["loading"] == "lazy"
     cover = page.find("img", alt="The cover")
     assert cover.get("loading") != "lazy"
+    assert cover.find_parent("picture") is not None
+    assert (cover["width"], cover["height"]) == ("1600", "1067")  # the largest rendition
+    # Every image of every page has its dimensions (no layout shift) and decodes async.
+    for path in (tmp_path / "output").rglob("*.html"):
+        for img in html(path).find_all("img"):
+            if img.find_parent("picture") is not None:
+                assert img.get("width") and img.get("height") and img.get("alt") is not None
+                assert img["decoding"] == "async", path
 
 
 def png_bomb(width: int, height: int) -> bytes:
