@@ -8,8 +8,9 @@ languages' files, and nothing depends on the time of the build.
 
 from __future__ import annotations
 
-from datetime import UTC, date
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 import icalendar
 
@@ -35,7 +36,9 @@ def calendar(site: Site, lang: str, sessions: list) -> bytes:
     cal.add("calscale", "GREGORIAN")
     cal.add("x-wr-calname", site.config.title.get(lang, ""))
     host = urlsplit(site.config.base_url).hostname or "expo"
-    years = []
+    years = [y for p in sessions for y in (p.fields["start"].year, p.fields["end"].year)]
+    for zone in sorted({str(p.fields["timezone"]) for p in sessions}):  # before the events
+        cal.add_component(vtimezone(zone, min(years), max(years)))
     for page in sessions:
         fields = page.fields
         page_url = absolute(site.config, page.url_path)
@@ -52,8 +55,51 @@ def calendar(site: Site, lang: str, sessions: list) -> bytes:
         event.add("url", fields.get("livestream") or page_url)
         event.add("location", fields.get("livestream") or page_url)
         cal.add_component(event)
-        years += [fields["start"].year, fields["end"].year]
-    if years:
-        cal.add_missing_timezones(first_date=date(min(years), 1, 1),
-                                  last_date=date(max(years) + 1, 1, 1))
     return cal.to_ical()
+
+
+def vtimezone(name: str, first_year: int, last_year: int) -> icalendar.Timezone:
+    """The zone's rules over the years the calendar needs, read from the IANA database.
+
+    Each onset's DTSTART is the local time *before* the change, as RFC 5545 §3.6.5 requires
+    (the second Sunday of March 2020 in New York: 02:00, not 03:00).
+    """
+    zone = ZoneInfo(name)
+    start = datetime(first_year, 1, 1, tzinfo=UTC)
+    end = datetime(last_year + 1, 1, 1, tzinfo=UTC)
+    timezone = icalendar.Timezone()
+    timezone.add("tzid", name)
+    offset = start.astimezone(zone).utcoffset()
+    timezone.add_component(_onset(start.astimezone(zone), offset, offset))
+    moment = start
+    while moment < end:
+        following = moment + timedelta(days=1)
+        if following.astimezone(zone).utcoffset() != offset:
+            change = _transition(zone, moment, following)
+            new_offset = change.astimezone(zone).utcoffset()
+            timezone.add_component(_onset(change.astimezone(zone), offset, new_offset))
+            offset = new_offset
+        moment = following
+    return timezone
+
+
+def _transition(zone: ZoneInfo, before: datetime, after: datetime) -> datetime:
+    """The first minute (UTC) with the new offset, between two instants a day apart."""
+    offset = before.astimezone(zone).utcoffset()
+    while after - before > timedelta(minutes=1):
+        middle = before + (after - before) / 2
+        if middle.astimezone(zone).utcoffset() == offset:
+            before = middle
+        else:
+            after = middle
+    return after.replace(second=0, microsecond=0)
+
+
+def _onset(local: datetime, offset_from: timedelta, offset_to: timedelta):
+    kind = icalendar.TimezoneDaylight if local.dst() else icalendar.TimezoneStandard
+    onset = kind()
+    onset.add("dtstart", (local.replace(tzinfo=None) - offset_to + offset_from))
+    onset.add("tzoffsetfrom", offset_from)
+    onset.add("tzoffsetto", offset_to)
+    onset.add("tzname", local.tzname() or "")
+    return onset

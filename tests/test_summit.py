@@ -444,3 +444,24 @@ def test_poster_is_the_pages_own_image(tmp_path):
         for address in [img.get("src", ""), *(img.get("srcset") or "").split(",")]:
             assert not address.strip() or address.strip().startswith("/"), address
     assert (poster if poster.name == "img" else poster.find("img"))["alt"] == ""  # decorative
+
+
+def test_vtimezone_onsets_are_local_times_before_each_change(tmp_path):
+    """RFC 5545 §3.6.5: an onset's DTSTART is the wall-clock time in the offset before it."""
+    make_site(tmp_path, {"content/summit/ny.md": """
+        ---
+        title: New York
+        start: 2020-08-18 20:00
+        end: 2020-08-18 21:30
+        timezone: America/New_York
+        region: americas
+        ---
+        """})
+    build(tmp_path)
+    cal = icalendar.Calendar.from_ical((tmp_path / "output/en/summit/ny/ny.ics").read_bytes())
+    names = [c.name for c in cal.subcomponents]
+    assert names.index("VTIMEZONE") < names.index("VEVENT")
+    onsets = {(c.name, c["DTSTART"].dt.isoformat()) for c in cal.walk()
+              if c.name in ("STANDARD", "DAYLIGHT")}
+    assert ("DAYLIGHT", "2020-03-08T02:00:00") in onsets
+    assert ("STANDARD", "2020-11-01T02:00:00") in onsets
