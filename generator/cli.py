@@ -15,6 +15,7 @@ from . import __version__
 from .build import Options, build, check
 from .errors import BuildFailed, Problems, UsageError
 from .scaffold import TYPES, new_file
+from .serve import serve
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -37,6 +38,11 @@ def _parser() -> argparse.ArgumentParser:
             p.add_argument("--quiet", action="store_true", help="print problems only")
 
     site_options(commands.add_parser("build", help="build the site into output/"))
+    serve_parser = commands.add_parser("serve", help="preview with live reload while you edit")
+    site_options(serve_parser)
+    serve_parser.set_defaults(output=Path(".expo-cache/serve"))
+    serve_parser.add_argument("--bind", default="127.0.0.1", metavar="ADDRESS")
+    serve_parser.add_argument("--port", type=int, default=8000)
     check_parser = commands.add_parser("check", help="validate content, write nothing")
     site_options(check_parser, output=False)
     check_parser.add_argument("--drafts", action="store_true", help="check drafts too")
@@ -78,6 +84,11 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         options = Options(args.content, args.templates, args.output, args.base_url, args.drafts,
                           args.strict, args.jobs, no_search=args.no_search, minify=args.minify)
+        if args.command == "serve":
+            if options.output.resolve() == Path("output").resolve():
+                raise UsageError("expo serve builds into a folder of its own, never output/")
+            serve(options, args.bind, args.port, lambda line: print(line, file=sys.stderr))
+            return 0
         result = build(options)
         _report(result.problems)
         if not args.quiet:

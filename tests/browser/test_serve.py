@@ -1,0 +1,97 @@
+"""`expo serve` in a real browser: edits appear without a manual reload, errors show and go."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+from sitekit import ROOT, build, make_site
+
+ABOUT = "---\ntitle: About\n---\nThe first version of this page.\n"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def get(url: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+
+
+@pytest.fixture
+def server(tmp_path: Path):
+    make_site(tmp_path, {"content/about.md": ABOUT})
+    port = free_port()
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "generator", "serve", "--port", str(port), "--no-search",
+         "--templates", str(ROOT / "templates")], cwd=tmp_path, env=env,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            if get(url + "/en/about/")[0] == 200:
+                break
+        except OSError:
+            time.sleep(0.2)
+    else:
+        process.kill()
+        pytest.fail(process.stdout.read())
+    yield tmp_path, url
+    process.terminate()
+    process.wait(timeout=10)
+
+
+def test_edit_shows_without_reload_and_errors_come_and_go(server, page_in):
+    root, url = server
+    page = page_in()
+    page.goto(url + "/en/about/")
+    page.get_by_text("The first version of this page.").wait_for()
+    about = root / "content/about.md"
+
+    about.write_text(ABOUT.replace("first version", "second version"))
+    page.get_by_text("The second version of this page.").wait_for(timeout=15_000)
+
+    about.write_text("---\ntitle: [About\n---\nBroken.\n")
+    page.locator("#expo-errors").wait_for(timeout=15_000)
+    assert "content/about.md:2: error: invalid YAML" in page.locator("#expo-errors").inner_text()
+    assert get(url + "/en/about/")[0] == 500  # the server keeps answering, with the errors
+
+    about.write_text(ABOUT.replace("first version", "third version"))
+    page.get_by_text("The third version of this page.").wait_for(timeout=15_000)
+    assert get(url + "/en/about/")[0] == 200
+    assert not (root / "output").exists()  # the preview never touches output/
+
+
+def test_reload_script_only_when_serving(server, tmp_path):
+    root, url = server
+    assert "livereload.js" in get(url + "/en/about/")[1]
+    build(root)
+    assert "livereload" not in (root / "output/en/about/index.html").read_text()
+
+
+def test_serves_only_files_inside_its_folder(server):
+    root, url = server
+    (root / "secret.txt").write_text("SECRET")
+    host, port = url.removeprefix("http://").split(":")
+    for path in ("/../secret.txt", "/%2e%2e/secret.txt", "/..%2fsecret.txt",
+                 "/../../../../etc/passwd"):
+        with socket.create_connection((host, int(port)), timeout=10) as s:
+            s.sendall(f"GET {path} HTTP/1.0\r\nHost: x\r\n\r\n".encode())
+            answer = b""
+            while chunk := s.recv(65536):
+                answer += chunk
+        assert b"SECRET" not in answer and b"root:" not in answer, path
