@@ -23,9 +23,9 @@ from .images import ImageSet
 from .images import outputs as image_outputs
 from .images import process as process_images
 from .images import prune as prune_images
-from .markdown import MarkdownRenderer
 from .model import OutputFile
 from .output import check_output_dir, recover, write_site
+from .parallel import chunked_map
 from .render import Renderer, targets
 from .search import SearchError, index_site
 from .site import Site
@@ -88,6 +88,7 @@ class Loaded:
     cache: Path
     assets: Assets
     minify: bool
+    jobs: int | None
 
 
 def load(options: Options, problems: Problems, clock: Clock) -> Loaded | None:
@@ -109,7 +110,7 @@ def load(options: Options, problems: Problems, clock: Clock) -> Loaded | None:
     site = Site(config, data, pages, options.content, drafts)
     site.check_refs(problems)
     clock.lap("read")
-    site.render_markdown(MarkdownRenderer(), problems)
+    site.render_markdown(problems, options.jobs)
     site.collect_images()
     clock.lap("markdown")
     images = process_images(site.image_refs, site.covers, site.content_dir, options.cache,
@@ -119,7 +120,7 @@ def load(options: Options, problems: Problems, clock: Clock) -> Loaded | None:
     assets = collect_assets(templates / "static", options.minify)
     renderer = Renderer(templates, site, load_strings(templates, config, problems), assets)
     renderer.check_syntax(problems)
-    return Loaded(site, renderer, images, options.cache, assets, options.minify)
+    return Loaded(site, renderer, images, options.cache, assets, options.minify, options.jobs)
 
 
 def check(options: Options) -> Result:
@@ -165,6 +166,18 @@ def _sources(options: Options) -> list[Path]:
     return [options.content, templates]
 
 
+def _render_pages(state: tuple, indices: list[int]) -> list[tuple[bytes | None, list]]:
+    """Render some pages (in a worker process when the site is large)."""
+    renderer, pages, minify = state
+    results = []
+    for index in indices:
+        problems = Problems()
+        data = renderer.render(pages[index], problems)
+        results.append((minify_html(data) if data is not None and minify else data,
+                        problems.items))
+    return results
+
+
 def _files(loaded: Loaded, problems: Problems) -> Iterator[OutputFile]:
     """Every file of the site; two sources claiming one path is an error for both."""
     site, renderer = loaded.site, loaded.renderer
@@ -188,12 +201,11 @@ def _files(loaded: Loaded, problems: Problems) -> Iterator[OutputFile]:
         return safe
 
     in_sitemap: list[SitemapEntry] = []
-    for target in targets(site, renderer):
-        if claim(target.path, target.source, target.line) is None:
-            continue
-        data = renderer.render(target, problems)
-        if data is not None and loaded.minify:
-            data = minify_html(data)
+    pages = [t for t in targets(site, renderer) if claim(t.path, t.source, t.line)]
+    rendered = chunked_map(_render_pages, (renderer, pages, loaded.minify), range(len(pages)),
+                           loaded.jobs)
+    for target, (data, found) in zip(pages, rendered, strict=True):
+        problems.items.extend(p for p in found if p not in problems.items)
         if data is not None:
             yield OutputFile(target.path, data, target.source, target.line)
             if target.template not in ("redirect.html", "404.html"):

@@ -6,9 +6,11 @@ into pages, always preferring the visitor's language and falling back to the def
 
 from __future__ import annotations
 
+import dataclasses
 import posixpath
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime
 from html import unescape
 from pathlib import Path
@@ -21,6 +23,7 @@ from .errors import Problems
 from .images import Picture, Reference
 from .markdown import MarkdownRenderer, body_line, plain_summary
 from .model import Page
+from .parallel import chunked_map
 from .picture import ALT, BODY_SIZES, picture_html
 from .schema import IMAGE_TYPES, REF_SECTIONS, SECTION_TYPES, resolve_file
 from .urls import href, media_href
@@ -55,7 +58,6 @@ class Site:
         self.image_refs: dict[str, list[Reference]] = {}  # content path → where it is used
         self.covers: set[str] = set()  # images used as a page's cover (get an OG crop)
         self.pictures: dict[str, Picture] = {}  # filled by the image pipeline
-        self._fragments: list[tuple[Page, Page, str, int]] = []
         self._items: dict[tuple[str, str], list[Page]] = {}
 
     # -- finding pages ----------------------------------------------------------------
@@ -139,21 +141,31 @@ class Site:
 
     # -- Markdown ---------------------------------------------------------------------
 
-    def render_markdown(self, renderer: MarkdownRenderer, problems: Problems) -> None:
-        """Render every body, rewriting links and images; then check link fragments."""
-        for page in self.broken:  # for the problems in their bodies only
-            renderer.render(page.doc.body, self._linker(page, problems))
-        for page in self.pages:
-            rendered = renderer.render(page.doc.body, self._linker(page, problems))
-            page.html, page.toc, page.heading_ids = rendered.html, rendered.toc, rendered.ids
-            if "summary" not in page.fields:
-                page.fields["summary"] = plain_summary(page.html)
-        for page, target, fragment, line in self._fragments:
+    def render_markdown(self, problems: Problems, jobs: int | None = None) -> None:
+        """Render every body, rewriting links and images; then check link fragments.
+
+        Pages with errors are rendered too, for the problems in their bodies only.
+        """
+        everything = self.broken + self.pages
+        results = chunked_map(_render_bodies, self, range(len(everything)), jobs)
+        fragments = []
+        for page, result in zip(everything, results, strict=True):
+            if page.ok:
+                page.html, page.toc, page.heading_ids = result.html, result.toc, result.ids
+                if "summary" not in page.fields:
+                    page.fields["summary"] = plain_summary(page.html)
+            problems.items.extend(p for p in result.problems if p not in problems.items)
+            for rel, line in result.images:
+                self.image_refs.setdefault(rel, []).append(Reference(page.doc.path, line))
+            self.media.update(result.media)
+            fragments += [(page, *fragment) for fragment in result.fragments]
+        for page, key, lang, fragment, line in fragments:
+            target = self.by_key[key][lang]
             if fragment not in target.heading_ids:
                 problems.warning(page.doc.path, line, f"'#{fragment}' is not a heading of "
                                  f"{target.doc.path.name}: the link lands at the page top")
 
-    def _linker(self, page: Page, problems: Problems):
+    def _linker(self, page: Page, problems: Problems, body: Body):
         seen: dict[str, int] = {}  # a link written twice: the second is found after the first
 
         def link(value: str, tag: str) -> str | None:
@@ -165,7 +177,7 @@ class Site:
             line = body_line(page.doc.body, value, page.doc.body_line, max(start, 0))
             target = parts.path
             if target.endswith(".md") and tag == "a":
-                return self._page_link(page, target, parts.fragment, line, problems)
+                return self._page_link(page, target, parts.fragment, line, problems, body)
             is_file = tag == "img" or posixpath.splitext(target)[1].lower() in IMAGE_TYPES
             if target.startswith("/") and not is_file:
                 return href(self.config, value.lstrip("/"))
@@ -173,9 +185,9 @@ class Site:
             if isinstance(found, Path):
                 rel = found.relative_to(self.content_dir).as_posix()
                 if is_file:
-                    self.image_refs.setdefault(rel, []).append(Reference(page.doc.path, line))
+                    body.images.append((rel, line))
                 else:
-                    self.media.add(rel)
+                    body.media.add(rel)
                 fragment = f"#{parts.fragment}" if parts.fragment else ""
                 return media_href(self.config, rel) + fragment
             if tag == "img" or found.startswith(f"'{target}' points outside"):
@@ -186,7 +198,7 @@ class Site:
         return link
 
     def _page_link(self, page: Page, target: str, fragment: str, line: int,
-                   problems: Problems) -> str | None:
+                   problems: Problems, body: Body) -> str | None:
         base = "" if target.startswith("/") else page.doc.path.parent.relative_to(
             self.content_dir).as_posix() if _inside(page.doc.path, self.content_dir) else ""
         rel = posixpath.normpath(posixpath.join(base, target.lstrip("/")))
@@ -206,7 +218,7 @@ class Site:
                                "content/ (links are relative to this file)")
             return None
         if fragment:
-            self._fragments.append((page, found, fragment, line))
+            body.fragments.append((found.key, found.lang, fragment, line))
         return href(self.config, found.url_path) + (f"#{fragment}" if fragment else "")
 
     def collect_images(self) -> None:
@@ -258,6 +270,32 @@ class _PictureTags:
                             BODY_SIZES, self.eager)
         self.eager = False
         return html
+
+
+@dataclass
+class Body:
+    """What rendering one page's Markdown gives, sent back from a worker process."""
+
+    html: str = ""
+    toc: str = ""
+    ids: frozenset[str] = frozenset()
+    problems: list = dataclasses.field(default_factory=list)
+    images: list[tuple[str, int]] = dataclasses.field(default_factory=list)  # (path, line)
+    media: set[str] = dataclasses.field(default_factory=set)
+    fragments: list[tuple[str, str, str, int]] = dataclasses.field(default_factory=list)
+
+
+def _render_bodies(site: Site, indices: list[int]) -> list[Body]:
+    everything = site.broken + site.pages
+    renderer = MarkdownRenderer()
+    bodies = []
+    for index in indices:
+        page, body, problems = everything[index], Body(), Problems()
+        rendered = renderer.render(page.doc.body, site._linker(page, problems, body))
+        body.html, body.toc, body.ids = rendered.html, rendered.toc, rendered.ids
+        body.problems = problems.items
+        bodies.append(body)
+    return bodies
 
 
 def listing_order(page: Page) -> tuple:
