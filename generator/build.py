@@ -145,8 +145,13 @@ def build(options: Options) -> Result:
     files = list(_files(loaded, problems))
     clock.lap("render")
     _fail_on(problems, options)
+    def search(staging: Path) -> None:
+        clock.lap("write")
+        index_site(staging)
+        clock.lap("search")
+
     try:
-        count = write_site(files, output, None if options.no_search else index_site)
+        count = write_site(files, output, None if options.no_search else search)
     except SearchError as exc:
         problems.error(options.output, 1, str(exc))
         raise BuildFailed(problems) from exc

@@ -60,3 +60,22 @@ def test_404_page_keeps_its_styles_at_any_depth(page_in, site_url):
     assert margin == "0px"
     assert page.locator("a[hreflang='zh-Hant-TW']").count() >= 1
     assert page.page_errors == []
+
+
+def test_drafts_are_not_in_the_index(tmp_path, serve, page_in):
+    from sitekit import make_site
+
+    make_site(tmp_path, {
+        "content/news/out.md": "---\ntitle: Draft\ndate: 2020-07-01\ndraft: true\n---\n"
+                               "The zebracorn plan is secret.\n",
+        "content/news/in.md": "---\ntitle: Published\ndate: 2020-07-02\n---\n"
+                              "The unicorn plan is public.\n",
+    })
+    build(tmp_path)
+    url = serve(tmp_path / "output")
+    assert search(page_in, url, "en", "unicorn") == ["/en/news/in/"]
+    page = page_in()
+    page.goto(f"{url}/en/search/")
+    page.locator(".pagefind-ui__search-input").fill("zebracorn")
+    page.locator(".pagefind-ui__message").filter(has_text="zebracorn").wait_for(timeout=15_000)
+    assert page.locator(".pagefind-ui__result-link").count() == 0
