@@ -59,6 +59,7 @@ class Site:
         self.covers: set[str] = set()  # images used as a page's cover (get an OG crop)
         self.pictures: dict[str, Picture] = {}  # filled by the image pipeline
         self._items: dict[tuple[str, str], list[Page]] = {}
+        self._related: dict[tuple[str, str, str], dict[str, list[Page]]] = {}
 
     # -- finding pages ----------------------------------------------------------------
 
@@ -100,14 +101,16 @@ class Site:
         return {c for c in self.config.codes if c != page.lang}
 
     def related(self, section: str, field: str, slug: str, lang: str) -> list[Page]:
-        """Items of a section whose `field` refers to `slug` (gathered lists, SPEC §4)."""
-        def refers(page: Page) -> bool:
-            value = page.fields.get(field)
-            if field == "speakers":
-                return any(s.get("city") == slug for s in value or ())
-            return value == slug or (isinstance(value, list) and slug in value)
-
-        return [p for p in self.items(section, lang) if refers(p)]
+        """Items of a section whose `field` refers to `slug` (gathered lists, SPEC §4), in
+        listing order. One index per (section, field, language), built on first use."""
+        key = (section, field, lang)
+        if key not in self._related:
+            index: dict[str, list[Page]] = {}
+            for page in self.items(section, lang):
+                for value in dict.fromkeys(_referenced(page.fields.get(field), field)):
+                    index.setdefault(value, []).append(page)
+            self._related[key] = index
+        return self._related[key].get(slug, [])
 
     # -- checks needing the whole site ----------------------------------------------------
 
@@ -309,6 +312,16 @@ def listing_order(page: Page) -> tuple:
     if page.kind == "session" and stamp is not None:
         stamp = -stamp
     return (weight is None, weight or 0, stamp is None, -(stamp or 0), page.title.casefold())
+
+
+def _referenced(value: Any, field: str) -> Iterator[str]:
+    """The slugs (or keys) a field's value names: a ref, a list of refs, speakers' cities."""
+    if field == "speakers":
+        yield from (s["city"] for s in value or () if s.get("city"))
+    elif isinstance(value, str):
+        yield value
+    elif isinstance(value, list):
+        yield from value
 
 
 def _refs(value: Any) -> Iterator[tuple[int | None, str]]:

@@ -156,6 +156,15 @@ class PageView:
         return []
 
     @property
+    def same_category(self) -> list[PageView]:
+        """Other solutions of this solution's category, in listing order."""
+        if self.kind != "solution":
+            return []
+        return [PageView(p, self._site, self.lang) for p in self._site.related(
+            "solutions", "category", self._page.fields["category"], self.lang)[:4]
+            if p.key != self._page.key][:3]
+
+    @property
     def tours(self) -> list[PageView]:
         return self._gathered("tours", "pavilion") if self.kind == "pavilion" else []
 
