@@ -16,7 +16,7 @@ from .assets import collect as collect_assets
 from .calendar import calendar, session_ics_path, summit_ics_path
 from .config import SiteConfig, load_config, valid_base_url
 from .content import load_data, load_pages
-from .errors import BuildFailed, Problems, UsageError, display_path
+from .errors import BuildFailed, Problem, Problems, UsageError, display_path
 from .feeds import SitemapEntry, feed, feed_path, robots, sitemap
 from .i18n import load_strings
 from .images import ImageSet
@@ -209,12 +209,20 @@ def _files(loaded: Loaded, problems: Problems) -> Iterator[OutputFile]:
     pages = [t for t in targets(site, renderer) if claim(t.path, t.source, t.line)]
     rendered = chunked_map(_render_pages, (renderer, pages, loaded.minify), range(len(pages)),
                            loaded.jobs)
+    template_errors: dict[tuple, list[Problem]] = {}  # one line per template mistake
     for target, (data, found) in zip(pages, rendered, strict=True):
-        problems.items.extend(p for p in found if p not in problems.items)
+        for problem in found:
+            message = problem.message.split(" (rendering ")[0]
+            template_errors.setdefault((problem.path, problem.line, message), []).append(problem)
         if data is not None:
             yield OutputFile(target.path, data, target.source, target.line)
             if target.template not in ("redirect.html", "404.html"):
                 in_sitemap.append(SitemapEntry(target.path, target.lang, target.group))
+    for (path, line, message), found in template_errors.items():
+        more = f"; and {len(found) - 1:,} more pages" if len(found) > 1 else ""
+        first = found[0].message.split(" (rendering ")[-1].rstrip(")")
+        problems.error(path, line, f"{message} (rendering {first}{more})"
+                       if " (rendering " in found[0].message else message)
     for lang in site.config.codes:
         if claim(feed_path(lang), None, 1):
             yield OutputFile(feed_path(lang), feed(site, lang))

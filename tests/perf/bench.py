@@ -111,7 +111,9 @@ def run_build(root: Path, label: str) -> dict:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     started = time.perf_counter()
     done = subprocess.run([sys.executable, "-c", code, str(ROOT / "templates")], cwd=root,
-                          env=env, capture_output=True, text=True, check=True)
+                          env=env, capture_output=True, text=True)
+    if done.returncode:
+        sys.exit(f"the build failed:\n{done.stderr[-3000:]}")
     result = json.loads(done.stdout)
     result["wall"] = time.perf_counter() - started
     result["label"] = label
