@@ -39,6 +39,13 @@ ATTRIBUTES = {
 }
 URL_SCHEMES = {"http", "https", "mailto", "tel"}
 ID = re.compile(r'\sid="([^"]+)"')
+# Ids the theme (templates/) gives its own parts: the skip link's target <main id="main">, the
+# headings of the sections it adds, the filter's fields. A heading of a body never takes one (a
+# duplicate id is invalid HTML, and the skip link would lead to the heading): `## Main` gets
+# id="section-main". tests/test_validity.py keeps this in step with the templates.
+THEME_IDS = re.compile(r"main|search|media-title|gallery-title|session-speakers|solution-more|"
+                       r"(tour|pavilion|city)-(solutions|tours|sessions)|"
+                       r"(home|region|day|filter)-.+")
 
 
 @dataclass
@@ -80,7 +87,7 @@ class MarkdownRenderer:
             extension_configs={
                 "codehilite": {"css_class": "highlight", "guess_lang": False,
                                "noclasses": False},
-                "toc": {"slugify": slugify_unicode, "toc_depth": "2-3", "permalink": False},
+                "toc": {"slugify": heading_id, "toc_depth": "2-3", "permalink": False},
             },
             output_format="html",
         )
@@ -96,6 +103,12 @@ class MarkdownRenderer:
         toc = self._md.toc if self._md.toc_tokens else ""  # type: ignore[attr-defined]
         html = sanitise(html)
         return Rendered(html, toc, frozenset(ID.findall(html)))
+
+
+def heading_id(value: str, separator: str) -> str:
+    """A heading's id: its text as a slug (any script), never one of the theme's ids."""
+    slug = slugify_unicode(value, separator)
+    return f"section{separator}{slug}" if THEME_IDS.fullmatch(slug) else slug
 
 
 def sanitise(html: str) -> str:

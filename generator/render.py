@@ -7,9 +7,8 @@ language entry page, redirects for aliases, 404 — each with its template and c
 
 from __future__ import annotations
 
-import functools
 import traceback
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -21,6 +20,7 @@ from .assets import Assets
 from .calendar import summit_ics_path
 from .errors import Problems
 from .i18n import Strings, format_date
+from .model import Page
 from .picture import picture_global
 from .schema import SECTION_TYPES
 from .site import Site
@@ -38,6 +38,8 @@ class Target:
     context: dict[str, Any] = field(default_factory=dict)
     source: Path | None = None  # the content file it comes from, for error messages
     line: int = 1
+    shows: Page | None = None  # the page whose data it shows (items, redirects)
+    lazy: Callable[[], dict[str, Any]] | None = None  # more context, built while rendering
 
     @property
     def group(self) -> str:
@@ -84,10 +86,16 @@ class Renderer:
                 problems.error(self.templates_dir / name, exc.lineno or 1,
                                f"template syntax: {exc.message}")
 
-    def render(self, target: Target, problems: Problems) -> bytes | None:
+    def render(self, target: Target, problems: Problems,
+               recorder: dict | None = None) -> bytes | None:
+        """The page's bytes; what it read of the site goes into `recorder`."""
+        self.site.recorder = recorder
         try:
+            if target.shows is not None:
+                self.site.shows(target.shows)
+            context = {**target.context, **(target.lazy() if target.lazy else {})}
             template = self.env.select_template(target.templates())
-            return template.render(self.context(target)).encode("utf-8")
+            return template.render(self.context(target, context)).encode("utf-8")
         except jinja2.TemplateNotFound as exc:
             problems.error(self.templates_dir / target.template, 1,
                            f"template '{exc.name}' not found in {self.templates_dir}")
@@ -98,6 +106,8 @@ class Renderer:
             path, line = self._template_line(exc, target.template)
             message = exc.message if isinstance(exc, jinja2.TemplateError) else repr(exc)
             problems.error(path, line, f"{message} (rendering {target.path})")
+        finally:
+            self.site.recorder = None
         return None
 
     def _template_line(self, exc: BaseException, name: str) -> tuple[Path, int]:
@@ -110,10 +120,10 @@ class Renderer:
 
     # -- contexts -----------------------------------------------------------------------
 
-    def context(self, target: Target) -> dict[str, Any]:
+    def context(self, target: Target, own: dict[str, Any]) -> dict[str, Any]:
         lang = target.lang or self.site.config.default_language
         config = self.site.config
-        page = target.context.get("page")
+        page = own.get("page")
         switcher = self._switcher(target, page)
         return {
             "site": {
@@ -135,10 +145,10 @@ class Renderer:
             "current_url": href(config, target.path.removesuffix("index.html")),
             "listing": lambda section: [PageView(p, self.site, lang)
                                         for p in self.site.items(section, lang)],
-            "breadcrumbs": self._breadcrumbs(lang, target, page),
+            "breadcrumbs": self._breadcrumbs(lang, target, page, own),
             "summit_calendar": href(config, summit_ics_path(lang))
             if self.site.items("summit", lang) else None,
-            **target.context,
+            **own,
         }
 
     def _nav(self, lang: str, target: Target) -> list[dict[str, Any]]:
@@ -147,11 +157,9 @@ class Renderer:
                  "url": href(self.site.config, f"{lang}/{s}/"), "current": s == current}
                 for s in self.sections]
 
-    @functools.cached_property
-    def sections(self) -> list[str]:
-        """Sections that have something to show, in the order of SPEC §3."""
-        used = {section for section, _ in self.site.by_slug}
-        return [s for s in SECTION_TYPES if s in used or s in self.site.by_key]
+    @property
+    def sections(self) -> tuple[str, ...]:
+        return self.site.sections()
 
     def _switcher(self, target: Target, page: PageView | None) -> list[dict[str, Any]]:
         """A link per language: the translation, else that language's section, else its home."""
@@ -162,8 +170,9 @@ class Renderer:
         for language in config.languages:
             if language.code == target.lang:
                 url = href(config, target.path.removesuffix("index.html"))
-            elif page is not None and (other := self.site.by_key.get(page.key, {})
-                                       .get(language.code)):
+            elif page is not None and (other := next(
+                    (p for p in self.site.translations(page.model) if p.lang == language.code),
+                    None)):
                 url = href(config, other.url_path)
             elif page is not None and page.section:
                 url = href(config, f"{language.code}/{page.section}/")
@@ -177,10 +186,11 @@ class Renderer:
                           "current": language.code == target.lang})
         return links
 
-    def _breadcrumbs(self, lang: str, target: Target, page: PageView | None) -> list[dict]:
+    def _breadcrumbs(self, lang: str, target: Target, page: PageView | None,
+                     own: dict[str, Any]) -> list[dict]:
         config = self.site.config
         crumbs = [{"title": self.strings.get(lang, "home"), "url": href(config, f"{lang}/")}]
-        section = (page.section if page else None) or target.context.get("section")
+        section = (page.section if page else None) or own.get("section")
         if section and not (page and page.kind == "section"):
             crumbs.append({"title": self.strings.get(lang, f"section.{section}"),
                            "url": href(config, f"{lang}/{section}/")})
@@ -188,33 +198,25 @@ class Renderer:
 
 
 def targets(site: Site, renderer: Renderer) -> Iterator[Target]:
-    """Every HTML page of the site, in a stable order."""
+    """Every HTML page of the site, in a stable order. Contexts that read other pages are
+    built while the page renders (`lazy`), so that what they read is recorded."""
     config = site.config
     kinds = {"solution", "pavilion", "session", "city", "tour", "news", "page"}
     for page in site.pages:
         if page.kind in kinds:
             yield Target(page.output_path, f"{page.kind}.html", page.lang,
-                         {"page": PageView(page, site)}, *page.doc.where("slug"))
+                         {"page": PageView(page, site)}, *page.doc.where("slug"), shows=page)
     for lang in config.codes:
-        home = site.page("", lang)
         yield Target(f"{lang}/index.html", "home.html", lang,
-                     {"page": PageView(home, site, lang) if home else None},
-                     home.doc.path if home else None)
+                     lazy=partial(_home_context, site, lang))
         for section in renderer.sections:
-            intro = site.page(section, lang)
-            items = [PageView(p, site, lang) for p in site.items(section, lang)]
             yield Target(f"{lang}/{section}/index.html", "list.html", lang,
-                         {"page": PageView(intro, site, lang) if intro else None,
-                          "section": section, "items": items, "category": None,
-                          "categories": _categories(site, renderer, lang, None)})
+                         {"section": section},
+                         lazy=partial(_list_context, site, lang, section, None))
         for key in _category_keys(site) if "solutions" in renderer.sections else ():
-            items = [PageView(p, site, lang) for p in site.items("solutions", lang)
-                     if p.fields.get("category") == key]
-            cats = _categories(site, renderer, lang, key)
             yield Target(f"{lang}/solutions/category/{key}/index.html", "list.html", lang,
-                         {"page": None, "section": "solutions", "items": items,
-                          "category": next(c for c in cats if c["key"] == key),
-                          "categories": cats})
+                         {"section": "solutions"},
+                         lazy=partial(_list_context, site, lang, "solutions", key))
         yield Target(f"{lang}/search/index.html", "search.html", lang, {"page": None})
         yield Target(f"{lang}/404.html", "404.html", lang, {"page": None})  # per-language 404
     yield Target("index.html", "entry.html", None, {"page": None})
@@ -222,12 +224,27 @@ def targets(site: Site, renderer: Renderer) -> Iterator[Target]:
     yield from _redirects(site)
 
 
+def _home_context(site: Site, lang: str) -> dict[str, Any]:
+    home = site.page("", lang)
+    return {"page": PageView(home, site, lang) if home else None}
+
+
+def _list_context(site: Site, lang: str, section: str, category: str | None) -> dict[str, Any]:
+    intro = site.page(section, lang) if category is None else None
+    items = [PageView(p, site, lang) for p in site.items(section, lang)
+             if category is None or p.fields.get("category") == category]
+    categories = _categories(site, lang, category)
+    return {"page": PageView(intro, site, lang) if intro else None, "section": section,
+            "items": items, "categories": categories,
+            "category": next((c for c in categories if c["key"] == category), None)}
+
+
 def _category_keys(site: Site) -> list[str]:
     categories = site.data.get("categories")
     return [str(k) for k in categories] if isinstance(categories, dict) else []
 
 
-def _categories(site: Site, renderer: Renderer, lang: str, current: str | None) -> list[dict]:
+def _categories(site: Site, lang: str, current: str | None) -> list[dict]:
     solutions = site.items("solutions", lang)
     found = []
     for key in _category_keys(site):
@@ -248,4 +265,4 @@ def _redirects(site: Site) -> Iterator[Target]:
             yield Target(path, "redirect.html", page.lang,
                          {"page": None, "target": href(site.config, page.url_path),
                           "target_abs": absolute(site.config, page.url_path),
-                          "alias": alias, "title": page.title}, source, line)
+                          "alias": alias, "title": page.title}, source, line, shows=page)

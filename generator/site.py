@@ -7,6 +7,7 @@ into pages, always preferring the visitor's language and falling back to the def
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import posixpath
 import re
 from collections.abc import Iterator
@@ -58,7 +59,9 @@ class Site:
         self.image_refs: dict[str, list[Reference]] = {}  # content path → where it is used
         self.covers: set[str] = set()  # images used as a page's cover (get an OG crop)
         self.pictures: dict[str, Picture] = {}  # filled by the image pipeline
-        self._items: dict[tuple[str, str], list[Page]] = {}
+        self._items: dict[tuple, list[Page]] = {}
+        self.recorder: dict[tuple, Any] | None = None
+        self.page_fingerprints: dict[tuple[str, str], str] = {}
         self._related: dict[tuple[str, str, str], dict[str, list[Page]]] = {}
 
     # -- finding pages ----------------------------------------------------------------
@@ -68,22 +71,86 @@ class Site:
             return None
         return versions.get(lang) or versions.get(self.config.default_language)
 
+    # Every way a template reaches a page goes through these methods; while an output renders
+    # they note what it read (`recorder`), so a later build knows when to render it again.
+
     def page(self, key: str, lang: str) -> Page | None:
-        return self.in_language(self.by_key.get(key), lang)
+        return self._noted(("page", key, lang))
 
     def ref(self, section: str, slug: str, lang: str) -> Page | None:
-        return self.in_language(self.by_slug.get((section, slug)), lang)
+        return self._noted(("ref", section, slug, lang))
 
     def translations(self, page: Page) -> list[Page]:
         """Every language version of a page, itself included, in site language order."""
-        versions = self.by_key.get(page.key, {})
-        return [versions[c] for c in self.config.codes if c in versions]
+        return self._noted(("translations", page.key))
 
     def items(self, section: str, lang: str) -> list[Page]:
         """A section's items in one language: its own pages, else the default language's."""
-        if (section, lang) not in self._items:
-            self._items[section, lang] = self._find_items(section, lang)
-        return self._items[section, lang]
+        return self._noted(("items", section, lang))
+
+    def related(self, section: str, field: str, slug: str, lang: str) -> list[Page]:
+        """Items of a section whose `field` refers to `slug` (gathered lists, SPEC §4)."""
+        return self._noted(("related", section, field, slug, lang))
+
+    def sections(self) -> tuple[str, ...]:
+        """Sections that have something to show, in the order of SPEC §3."""
+        return self._noted(("sections",))
+
+    def shows(self, page: Page) -> None:
+        """Note that the output being rendered shows this page's data."""
+        if self.recorder is not None:
+            self.recorder[("data", page.key, page.lang)] = self.page_fingerprints.get(
+                (page.key, page.lang))
+
+    def _noted(self, dependency: tuple) -> Any:
+        found = self.lookup(dependency)
+        if self.recorder is not None:
+            self.recorder[dependency] = fingerprint(found)
+            for page in found if isinstance(found, list) else [found] if found else []:
+                self.shows(page)
+        return found
+
+    def lookup(self, dependency: tuple) -> Any:
+        """What a dependency gives now: a page, a list of pages, or None."""
+        kind, *args = dependency
+        if kind == "page":
+            return self.in_language(self.by_key.get(args[0]), args[1])
+        if kind == "ref":
+            return self.in_language(self.by_slug.get((args[0], args[1])), args[2])
+        if kind == "translations":
+            versions = self.by_key.get(args[0], {})
+            return [versions[c] for c in self.config.codes if c in versions]
+        if kind == "items":
+            if tuple(args) not in self._items:
+                self._items[tuple(args)] = self._find_items(*args)
+            return self._items[tuple(args)]
+        if kind == "related":
+            return self._related_lookup(*args)
+        if kind == "data":
+            return self.page_fingerprints.get((args[0], args[1]))
+        if kind == "sections":
+            used = {section for section, _ in self.by_slug}
+            return tuple(s for s in SECTION_TYPES if s in used or s in self.by_key)
+        raise ValueError(dependency)
+
+    def unchanged(self, dependencies: dict[tuple, Any]) -> bool:
+        """Whether every dependency recorded by an earlier build still gives the same."""
+        for dependency, value in dependencies.items():
+            found = self.lookup(dependency)
+            if (found if dependency[0] == "data" else fingerprint(found)) != value:
+                return False
+        return True
+
+    def fingerprint_pages(self) -> None:
+        """A hash of everything a template can read of each page (fields, body, images)."""
+        for page in self.pages:
+            images = [page.fields.get("image"), *(g["src"] for g in page.fields.get("gallery")
+                                                  or ())]
+            state = (page.kind, page.url_path, sorted((k, repr(v)) for k, v in
+                                                      page.fields.items()),
+                     page.html, page.toc, [repr(self.pictures.get(i)) for i in images if i])
+            self.page_fingerprints[page.key, page.lang] = hashlib.blake2b(
+                repr(state).encode(), digest_size=16).hexdigest()
 
     def _find_items(self, section: str, lang: str) -> list[Page]:
         found = []
@@ -100,9 +167,8 @@ class Site:
             return set()
         return {c for c in self.config.codes if c != page.lang}
 
-    def related(self, section: str, field: str, slug: str, lang: str) -> list[Page]:
-        """Items of a section whose `field` refers to `slug` (gathered lists, SPEC §4), in
-        listing order. One index per (section, field, language), built on first use."""
+    def _related_lookup(self, section: str, field: str, slug: str, lang: str) -> list[Page]:
+        """In listing order, from one index per (section, field, language)."""
         key = (section, field, lang)
         if key not in self._related:
             index: dict[str, list[Page]] = {}
@@ -312,6 +378,15 @@ def listing_order(page: Page) -> tuple:
     if page.kind == "session" and stamp is not None:
         stamp = -stamp
     return (weight is None, weight or 0, stamp is None, -(stamp or 0), page.title.casefold())
+
+
+def fingerprint(found: Any) -> Any:
+    """Which pages a lookup gave, comparable across builds."""
+    if isinstance(found, tuple):
+        return found
+    if isinstance(found, list):
+        return tuple((p.key, p.lang) for p in found)
+    return (found.key, found.lang) if found is not None else None
 
 
 def _referenced(value: Any, field: str) -> Iterator[str]:

@@ -47,6 +47,11 @@ class PageView:
 
     # -- identity ---------------------------------------------------------------------
     @property
+    def model(self) -> Page:
+        """The page itself, for the generator (templates use the view's attributes)."""
+        return self._page
+
+    @property
     def kind(self) -> str:
         return self._page.kind
 
