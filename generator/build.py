@@ -11,8 +11,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import cache
 from .assets import Assets, minify_html
 from .assets import collect as collect_assets
+from .cache import BuildState
 from .calendar import calendar, session_ics_path, summit_ics_path
 from .config import SiteConfig, load_config, valid_base_url
 from .content import load_data, load_pages
@@ -30,6 +32,8 @@ from .render import Renderer, targets
 from .search import SearchError, index_site
 from .site import Site
 from .urls import media_path, safe_output_path
+
+GENERATOR = Path(__file__).resolve().parent  # its code is an input of every build
 
 
 @dataclass
@@ -54,6 +58,7 @@ class Result:
     phases: dict[str, float] = field(default_factory=dict)  # seconds per phase, for benchmarks
     images: int = 0  # source images shown
     images_processed: int = 0  # of those, decoded in this build (not taken from the cache)
+    unchanged: int = 0  # files left as the last build wrote them
 
 
 class Clock:
@@ -89,9 +94,11 @@ class Loaded:
     assets: Assets
     minify: bool
     jobs: int | None
+    bodies: dict  # rendered Markdown to keep for the next build
 
 
-def load(options: Options, problems: Problems, clock: Clock) -> Loaded | None:
+def load(options: Options, problems: Problems, clock: Clock,
+         previous: BuildState | None = None) -> Loaded | None:
     """Read and check everything; None when settings are too broken to go on."""
     if not options.content.is_dir():
         raise UsageError(f"content folder {options.content} not found (use --content DIR)")
@@ -110,17 +117,19 @@ def load(options: Options, problems: Problems, clock: Clock) -> Loaded | None:
     site = Site(config, data, pages, options.content, drafts)
     site.check_refs(problems)
     clock.lap("read")
-    site.render_markdown(problems, options.jobs)
+    bodies = site.render_markdown(problems, options.jobs, previous.bodies if previous else None)
     site.collect_images()
     clock.lap("markdown")
     images = process_images(site.image_refs, site.covers, site.content_dir, options.cache,
                             config.images, options.jobs, problems)
     site.apply_pictures(images.pictures)
+    site.fingerprint_pages()
     clock.lap("images")
     assets = collect_assets(templates / "static", options.minify)
     renderer = Renderer(templates, site, load_strings(templates, config, problems), assets)
     renderer.check_syntax(problems)
-    return Loaded(site, renderer, images, options.cache, assets, options.minify, options.jobs)
+    return Loaded(site, renderer, images, options.cache, assets, options.minify, options.jobs,
+                  bodies)
 
 
 def check(options: Options) -> Result:
@@ -136,29 +145,64 @@ def check(options: Options) -> Result:
 
 
 def build(options: Options) -> Result:
+    """Build into `options.output`, redoing only what changed since the last build."""
     problems, clock = Problems(), Clock()
     output = check_output_dir(options.output, _sources(options), options.content.resolve().parent)
     recover(output)  # a build killed mid-swap: the previous site comes back, even if this fails
-    loaded = load(options, problems, clock)
+    templates = options.templates or default_templates()
+    state_path = cache.state_file(options.cache, output)
+    previous = cache.load(state_path)
+    if previous is not None and previous.output_id != cache.output_id(output):
+        previous = None  # the output folder is not the one the state describes
+    inputs = cache.snapshot([options.content, templates, GENERATOR])
+    settings = _settings(options, templates)
+    if previous is not None and previous.inputs == inputs and previous.settings == settings:
+        clock.lap("read")
+        return Result(problems, previous.pages, 0, clock.phases, previous.images, 0,
+                      unchanged=len(previous.outputs))
+    loaded = load(options, problems, clock, previous)
     if loaded is None or problems.errors:
         raise BuildFailed(problems)
-    files = list(_files(loaded, problems))
+    key = cache.global_key([settings], [templates, GENERATOR], [
+        options.content / "site.yaml", *sorted((options.content / "_data").glob("*"))])
+    reusable = previous.outputs if previous is not None and previous.key == key else {}
+    files = list(_files(loaded, problems, reusable, output))
     clock.lap("render")
     _fail_on(problems, options)
+
     def search(staging: Path) -> None:
         clock.lap("write")
         index_site(staging)
         clock.lap("search")
 
+    old = {path: digest for path, (digest, _) in previous.outputs.items()} if previous else {}
     try:
-        count = write_site(files, output, None if options.no_search else search)
+        written = write_site(files, output, None if options.no_search else search, old)
     except SearchError as exc:
         problems.error(options.output, 1, str(exc))
         raise BuildFailed(problems) from exc
     prune_images(loaded.images, options.cache)
+    state = BuildState(key, inputs, cache.output_id(output), {
+        f.path: (cache.digest(f.data) if f.data is not None else old[f.path], f.deps)
+        for f in files}, loaded.bodies, settings, len(loaded.site.pages),
+        len(loaded.images.pictures))
+    cache.save(state_path, state)
     clock.lap("write")
-    return Result(problems, len(loaded.site.pages), count, clock.phases,
-                  len(loaded.images.pictures), loaded.images.processed)
+    return Result(problems, len(loaded.site.pages), written, clock.phases,
+                  len(loaded.images.pictures), loaded.images.processed,
+                  unchanged=len(files) - written)
+
+
+def _settings(options: Options, templates: Path) -> str:
+    """The options that change what a build writes (not --jobs, --strict or --quiet)."""
+    return repr((str(options.content.resolve()), str(templates.resolve()), options.base_url,
+                 options.drafts, options.minify, options.no_search))
+
+
+def _unchanged(path: str, reusable: dict, site: Site, output: Path | None) -> bool:
+    record = reusable.get(path)
+    return (record is not None and record[1] is not None and output is not None
+            and (output / path).is_file() and site.unchanged(record[1]))
 
 
 def _fail_on(problems: Problems, options: Options) -> None:
@@ -171,20 +215,26 @@ def _sources(options: Options) -> list[Path]:
     return [options.content, templates]
 
 
-def _render_pages(state: tuple, indices: list[int]) -> list[tuple[bytes | None, list]]:
-    """Render some pages (in a worker process when the site is large)."""
+def _render_pages(state: tuple, indices: list[int]) -> list[tuple[bytes | None, list, dict]]:
+    """Render some pages (in a worker process when the site is large), with what each read."""
     renderer, pages, minify = state
     results = []
     for index in indices:
-        problems = Problems()
-        data = renderer.render(pages[index], problems)
+        problems, deps = Problems(), {}
+        data = renderer.render(pages[index], problems, deps)
         results.append((minify_html(data) if data is not None and minify else data,
-                        problems.items))
+                        problems.items, deps))
     return results
 
 
-def _files(loaded: Loaded, problems: Problems) -> Iterator[OutputFile]:
-    """Every file of the site; two sources claiming one path is an error for both."""
+def _files(loaded: Loaded, problems: Problems, reusable: dict | None = None,
+           output: Path | None = None) -> Iterator[OutputFile]:
+    """Every file of the site; two sources claiming one path is an error for both.
+
+    A page whose recorded dependencies (`reusable`, from the last build) are unchanged is not
+    rendered: its file in `output` is kept.
+    """
+    reusable = reusable or {}
     site, renderer = loaded.site, loaded.renderer
     claimed: dict[str, tuple[Path | None, int]] = {}
 
@@ -207,15 +257,19 @@ def _files(loaded: Loaded, problems: Problems) -> Iterator[OutputFile]:
 
     in_sitemap: list[SitemapEntry] = []
     pages = [t for t in targets(site, renderer) if claim(t.path, t.source, t.line)]
-    rendered = chunked_map(_render_pages, (renderer, pages, loaded.minify), range(len(pages)),
-                           loaded.jobs)
+    kept = {t.path for t in pages if _unchanged(t.path, reusable, site, output)}
+    todo = [t for t in pages if t.path not in kept]
+    rendered = dict(zip((t.path for t in todo), chunked_map(
+        _render_pages, (renderer, todo, loaded.minify), range(len(todo)), loaded.jobs),
+        strict=True))
     template_errors: dict[tuple, list[Problem]] = {}  # one line per template mistake
-    for target, (data, found) in zip(pages, rendered, strict=True):
+    for target in pages:
+        data, found, deps = rendered.get(target.path) or (None, [], reusable[target.path][1])
         for problem in found:
             message = problem.message.split(" (rendering ")[0]
             template_errors.setdefault((problem.path, problem.line, message), []).append(problem)
-        if data is not None:
-            yield OutputFile(target.path, data, target.source, target.line)
+        if data is not None or target.path in kept:
+            yield OutputFile(target.path, data, target.source, target.line, deps)
             if target.template not in ("redirect.html", "404.html"):
                 in_sitemap.append(SitemapEntry(target.path, target.lang, target.group))
     for (path, line, message), found in template_errors.items():

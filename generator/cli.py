@@ -95,7 +95,8 @@ def main(argv: list[str] | None = None) -> int:
             seconds = time.perf_counter() - started
             print(f"Built {result.pages:,} pages, {result.images:,} images "
                   f"({result.images_processed:,} processed) into {args.output} in "
-                  f"{seconds:.1f} s", file=sys.stderr)
+                  f"{seconds:.1f} s ({result.files:,} files written, {result.unchanged:,} "
+                  "unchanged)", file=sys.stderr)
         return 0
     except BuildFailed as failed:
         _report(failed.problems)

@@ -60,6 +60,7 @@ class OutputFile:
     """One file of the built site: where it goes (below output/) and its bytes."""
 
     path: str
-    data: bytes
+    data: bytes | None  # None: unchanged since the last build, taken from the output folder
     source: Path | None = None  # the file it was made from, for duplicate-URL messages
     line: int = 1
+    deps: dict | None = None  # what a rendered page read of the site (see cache.py)

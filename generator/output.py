@@ -12,6 +12,7 @@ import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from .cache import digest
 from .errors import UsageError
 from .model import OutputFile
 from .urls import safe_output_path
@@ -54,14 +55,26 @@ def recover(output: Path) -> None:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def write_site(files: Iterable[OutputFile], output: Path,
-               finish: Callable[[Path], None] | None = None) -> int:
-    """Write every file into a new folder, let `finish` add to it (the search index), then
-    swap it in for `output`. Returns the number of files written."""
+def write_site(files: list[OutputFile], output: Path,
+               finish: Callable[[Path], None] | None = None,
+               previous: dict[str, str] | None = None) -> int:
+    """Make `output` hold exactly `files`; returns how many files had to be written.
+
+    `previous` maps the paths of the last build to the digests of their bytes. When nothing
+    differs, nothing is written at all. Otherwise a new folder is filled — unchanged files
+    are hard links to the current ones, never modified in place — `finish` adds to it (the
+    search index, only when a page changed) and it is swapped in for `output`.
+    """
+    previous = previous or {}
+    changed = [f for f in files if f.data is not None and previous.get(f.path) != digest(f.data)]
+    if output.is_dir() and not changed and {f.path for f in files} == set(previous):
+        return 0
     output.parent.mkdir(parents=True, exist_ok=True)
     recover(output)
     staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.new-", dir=output.parent))
-    count = 0
+    rewrite = {f.path for f in changed}
+    pages_changed = any(p.endswith(".html") for p in rewrite | (set(previous) ^ {
+        f.path for f in files}))
     try:
         (staging / MARKER).write_bytes(b"written by expo; this folder is replaced on each build\n")
         made: set[Path] = {staging}
@@ -73,15 +86,31 @@ def write_site(files: Iterable[OutputFile], output: Path,
             if target.parent not in made:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 made.add(target.parent)
-            target.write_bytes(file.data)
-            count += 1
-        if finish is not None:
+            if file.path in rewrite or file.data is not None and not (output / rel).is_file():
+                target.write_bytes(file.data)
+            else:
+                _keep(output / rel, target)
+        if finish is not None and (pages_changed or not (output / "pagefind").is_dir()):
             finish(staging)
+        elif finish is not None:  # no page changed: the search index still fits
+            for old in (output / "pagefind").rglob("*"):
+                if old.is_file():
+                    new = staging / old.relative_to(output)
+                    new.parent.mkdir(parents=True, exist_ok=True)
+                    _keep(old, new)
         _swap(staging, output)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    return count
+    return len(rewrite)
+
+
+def _keep(old: Path, new: Path) -> None:
+    """The same file in the new folder: a hard link, or a copy where links are not possible."""
+    try:
+        os.link(old, new)
+    except OSError:
+        shutil.copy2(old, new)
 
 
 def _swap(staging: Path, output: Path) -> None:

@@ -25,7 +25,7 @@ from .picture import picture_global
 from .schema import SECTION_TYPES
 from .site import Site
 from .urls import absolute, alias_output, href
-from .views import PageView
+from .views import Listing, PageView
 
 
 @dataclass
@@ -143,8 +143,7 @@ class Renderer:
             "switcher": switcher,
             "canonical": absolute(config, target.path.removesuffix("index.html")),
             "current_url": href(config, target.path.removesuffix("index.html")),
-            "listing": lambda section: [PageView(p, self.site, lang)
-                                        for p in self.site.items(section, lang)],
+            "listing": lambda section: Listing(self.site.items(section, lang), self.site, lang),
             "breadcrumbs": self._breadcrumbs(lang, target, page, own),
             "summit_calendar": href(config, summit_ics_path(lang))
             if self.site.items("summit", lang) else None,
@@ -245,7 +244,7 @@ def _category_keys(site: Site) -> list[str]:
 
 
 def _categories(site: Site, lang: str, current: str | None) -> list[dict]:
-    solutions = site.items("solutions", lang)
+    counts = site.category_counts(lang)
     found = []
     for key in _category_keys(site):
         labels = site.data["categories"][key]
@@ -253,7 +252,7 @@ def _categories(site: Site, lang: str, current: str | None) -> list[dict]:
             if isinstance(labels, dict) else str(labels)
         found.append({"key": key, "label": label, "current": key == current,
                       "url": href(site.config, f"{lang}/solutions/category/{key}/"),
-                      "count": sum(p.fields.get("category") == key for p in solutions)})
+                      "count": counts.get(key, 0)})
     return found
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from .cache import CachedBody
 from .config import SiteConfig
 from .content import kind_of, slugify
 from .errors import Problems
@@ -92,6 +93,9 @@ class Site:
         """Items of a section whose `field` refers to `slug` (gathered lists, SPEC §4)."""
         return self._noted(("related", section, field, slug, lang))
 
+    def category_counts(self, lang: str) -> dict[str, int]:
+        return dict(self._noted(("categories", lang)))
+
     def sections(self) -> tuple[str, ...]:
         """Sections that have something to show, in the order of SPEC §3."""
         return self._noted(("sections",))
@@ -103,11 +107,10 @@ class Site:
                 (page.key, page.lang))
 
     def _noted(self, dependency: tuple) -> Any:
+        """A lookup, noting which pages it gave (their data is noted when a view shows it)."""
         found = self.lookup(dependency)
         if self.recorder is not None:
             self.recorder[dependency] = fingerprint(found)
-            for page in found if isinstance(found, list) else [found] if found else []:
-                self.shows(page)
         return found
 
     def lookup(self, dependency: tuple) -> Any:
@@ -128,6 +131,11 @@ class Site:
             return self._related_lookup(*args)
         if kind == "data":
             return self.page_fingerprints.get((args[0], args[1]))
+        if kind == "categories":  # how many solutions each category has, in one language
+            counts: dict[str, int] = {}
+            for page in self.lookup(("items", "solutions", args[0])):
+                counts[page.fields.get("category")] = counts.get(page.fields.get("category"), 0) + 1
+            return tuple(sorted(counts.items()))
         if kind == "sections":
             used = {section for section, _ in self.by_slug}
             return tuple(s for s in SECTION_TYPES if s in used or s in self.by_key)
@@ -210,15 +218,23 @@ class Site:
 
     # -- Markdown ---------------------------------------------------------------------
 
-    def render_markdown(self, problems: Problems, jobs: int | None = None) -> None:
+    def render_markdown(self, problems: Problems, jobs: int | None = None,
+                        cached: dict[tuple[str, str], CachedBody] | None = None
+                        ) -> dict[tuple[str, str], CachedBody]:
         """Render every body, rewriting links and images; then check link fragments.
 
-        Pages with errors are rendered too, for the problems in their bodies only.
+        Pages with errors are rendered too, for the problems in their bodies only. A body
+        in `cached` with the same text is reused when its links still resolve the same way.
+        Returns the bodies to cache for the next build.
         """
         everything = self.broken + self.pages
-        results = chunked_map(_render_bodies, self, range(len(everything)), jobs)
+        results = chunked_map(_render_bodies, (self, cached or {}), range(len(everything)),
+                              jobs)
+        bodies = {}
         fragments = []
         for page, result in zip(everything, results, strict=True):
+            bodies[page.key, page.lang] = CachedBody(result.source, result.html, result.toc,
+                                                     result.ids, result.links)
             if page.ok:
                 page.html, page.toc, page.heading_ids = result.html, result.toc, result.ids
                 if "summary" not in page.fields:
@@ -233,6 +249,7 @@ class Site:
             if fragment not in target.heading_ids:
                 problems.warning(page.doc.path, line, f"'#{fragment}' is not a heading of "
                                  f"{target.doc.path.name}: the link lands at the page top")
+        return bodies
 
     def _linker(self, page: Page, problems: Problems, body: Body):
         seen: dict[str, int] = {}  # a link written twice: the second is found after the first
@@ -345,26 +362,52 @@ class _PictureTags:
 class Body:
     """What rendering one page's Markdown gives, sent back from a worker process."""
 
+    source: str = ""  # hash of the text, file and language (the cache key)
     html: str = ""
     toc: str = ""
     ids: frozenset[str] = frozenset()
+    links: list = dataclasses.field(default_factory=list)  # (value, tag, result) in order
     problems: list = dataclasses.field(default_factory=list)
     images: list[tuple[str, int]] = dataclasses.field(default_factory=list)  # (path, line)
     media: set[str] = dataclasses.field(default_factory=set)
     fragments: list[tuple[str, str, str, int]] = dataclasses.field(default_factory=list)
 
 
-def _render_bodies(site: Site, indices: list[int]) -> list[Body]:
+def _render_bodies(state: tuple, indices: list[int]) -> list[Body]:
+    site, cached = state
     everything = site.broken + site.pages
     renderer = MarkdownRenderer()
     bodies = []
     for index in indices:
-        page, body, problems = everything[index], Body(), Problems()
-        rendered = renderer.render(page.doc.body, site._linker(page, problems, body))
-        body.html, body.toc, body.ids = rendered.html, rendered.toc, rendered.ids
-        body.problems = problems.items
+        page = everything[index]
+        source = hashlib.blake2b(f"{page.doc.path}\0{page.lang}\0{page.doc.body_line}\0"
+                                 f"{page.doc.body}".encode(), digest_size=16).hexdigest()
+        old = cached.get((page.key, page.lang))
+        body = _replay(site, page, old) if old is not None and old.source == source else None
+        if body is None:
+            body, problems = Body(source=source), Problems()
+            linker = site._linker(page, problems, body)
+
+            def logged(value: str, tag: str, linker=linker, body=body) -> str | None:
+                result = linker(value, tag)
+                body.links.append((value, tag, result))
+                return result
+
+            rendered = renderer.render(page.doc.body, logged)
+            body.html, body.toc, body.ids = rendered.html, rendered.toc, rendered.ids
+            body.problems = problems.items
         bodies.append(body)
     return bodies
+
+
+def _replay(site: Site, page: Page, old: CachedBody) -> Body | None:
+    """The cached body, if its links resolve as they did (they gather images and problems)."""
+    body, problems = Body(source=old.source, links=old.links), Problems()
+    linker = site._linker(page, problems, body)
+    if any(linker(value, tag) != result for value, tag, result in old.links):
+        return None
+    body.html, body.toc, body.ids, body.problems = old.html, old.toc, old.ids, problems.items
+    return body
 
 
 def listing_order(page: Page) -> tuple:

@@ -22,10 +22,33 @@ from .urls import absolute, href, media_href
 from .video import player
 
 
+class Listing:
+    """Pages as views, made only for the items a template takes: `listing('news')[:3]`
+    depends on three pages, not on the whole section."""
+
+    def __init__(self, pages: list[Page], site: Site, lang: str):
+        self._pages, self._site, self._lang = pages, site, lang
+
+    def __len__(self) -> int:
+        return len(self._pages)
+
+    def __bool__(self) -> bool:
+        return bool(self._pages)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [PageView(p, self._site, self._lang) for p in self._pages[index]]
+        return PageView(self._pages[index], self._site, self._lang)
+
+    def __iter__(self):
+        return (PageView(p, self._site, self._lang) for p in self._pages)
+
+
 class PageView:
     def __init__(self, page: Page, site: Site, lang: str | None = None):
         self._page = page
         self._site = site
+        site.shows(page)  # the output being rendered depends on this page's data
         self.lang = lang or page.lang  # the language the visitor reads
         self.page_lang = page.lang  # the language the page is written in
 
