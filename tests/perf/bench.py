@@ -2,9 +2,10 @@
 
     python tests/perf/bench.py [--pages 10000] [--keep DIR]
 
-Prints, for a cold build (a whole `expo build` process) and a no-change rebuild, the wall
-time, the time of each phase (read, markdown, render, write) and the peak memory. Compare
-runs made the same way on the same machine: the figures are only meaningful as ratios.
+Prints, for a cold build, a no-change rebuild, a one-page edit and a one-template edit (each a
+whole process), the wall time, the time of each phase and the peak memory. Compare with
+`tests/perf/floor.py` run the same way on the same machine: figures mean something only as
+ratios.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -98,19 +100,19 @@ def generate(root: Path, pages: int) -> None:
                 f"---\ntitle: 解決方案 {i}\n---\n" + body, encoding="utf-8")
 
 
-def run_build(root: Path, label: str) -> dict:
+def run_build(root: Path, label: str, extra: list[str]) -> dict:
     """One whole `expo build` process: wall time, phases and peak memory (ru_maxrss)."""
     code = ("import json, resource, sys, time\n"
             "from pathlib import Path\n"
             "from generator.build import Options, build\n"
             "t = time.perf_counter()\n"
-            "r = build(Options(templates=Path(sys.argv[1])))\n"
+            "r = build(Options(templates=Path(sys.argv[1]), no_search='--no-search' in sys.argv))\n"
             "print(json.dumps({'pages': r.pages, 'files': r.files, 'phases': r.phases,\n"
             "  'inner': time.perf_counter() - t,\n"
             "  'rss_mb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))\n")
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     started = time.perf_counter()
-    done = subprocess.run([sys.executable, "-c", code, str(ROOT / "templates")], cwd=root,
+    done = subprocess.run([sys.executable, "-c", code, str(root / "theme"), *extra], cwd=root,
                           env=env, capture_output=True, text=True)
     if done.returncode:
         sys.exit(f"the build failed:\n{done.stderr[-3000:]}")
@@ -124,14 +126,26 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=int, default=10_000)
     parser.add_argument("--keep", type=Path, help="generate the site here and keep it")
+    parser.add_argument("--no-search", action="store_true", help="leave Pagefind out")
     args = parser.parse_args()
+    extra = ["--no-search"] if args.no_search else []
     root = args.keep or Path(tempfile.mkdtemp(prefix="expo-bench-"))
     if not (root / "content").exists():
         generate(root, args.pages)
-    results = [run_build(root, "cold build"), run_build(root, "no-change rebuild")]
+    shutil.rmtree(root / "theme", ignore_errors=True)
+    shutil.copytree(ROOT / "templates", root / "theme")
+    for stale in (root / "output", root / ".expo-cache"):
+        shutil.rmtree(stale, ignore_errors=True)
+    results = [run_build(root, "cold build", extra), run_build(root, "no-change rebuild", extra)]
+    page = root / "content/solutions/s1.md"
+    page.write_text(page.read_text() + "\nOne more line.\n")
+    results.append(run_build(root, "one-page edit", extra))
+    template = root / "theme/news.html"
+    template.write_text(template.read_text() + "\n{# edited #}\n")
+    results.append(run_build(root, "one-template edit", extra))
     print(f"{results[0]['pages']:,} pages, {results[0]['files']:,} files, "
           f"{os.cpu_count()} cores, Python {sys.version.split()[0]}")
-    phases = list(results[0]["phases"])
+    phases = list(dict.fromkeys(p for r in results for p in r["phases"]))
     print(f"{'run':<20}{'wall s':>8}" + "".join(f"{p:>10}" for p in phases) + f"{'peak MB':>9}")
     for r in results:
         print(f"{r['label']:<20}{r['wall']:>8.2f}"
