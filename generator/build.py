@@ -151,15 +151,17 @@ def build(options: Options) -> Result:
     recover(output)  # a build killed mid-swap: the previous site comes back, even if this fails
     templates = options.templates or default_templates()
     state_path = cache.state_file(options.cache, output)
+    inputs = cache.snapshot([options.content, templates, GENERATOR])
+    settings = _settings(options, templates)
+    quick = cache.load_quick(state_path)
+    if quick is not None and (quick.inputs, quick.settings, quick.output_id) == (
+            inputs, settings, cache.output_id(output)):
+        clock.lap("read")  # not one input changed: nothing to do
+        return Result(problems, quick.pages, 0, clock.phases, quick.images, 0,
+                      unchanged=quick.outputs)
     previous = cache.load(state_path)
     if previous is not None and previous.output_id != cache.output_id(output):
         previous = None  # the output folder is not the one the state describes
-    inputs = cache.snapshot([options.content, templates, GENERATOR])
-    settings = _settings(options, templates)
-    if previous is not None and previous.inputs == inputs and previous.settings == settings:
-        clock.lap("read")
-        return Result(problems, previous.pages, 0, clock.phases, previous.images, 0,
-                      unchanged=len(previous.outputs))
     loaded = load(options, problems, clock, previous)
     if loaded is None or problems.errors:
         raise BuildFailed(problems)

@@ -48,20 +48,49 @@ def state_file(cache: Path, output: Path) -> Path:
     return cache / f"state-{name}.pickle"
 
 
+@dataclass
+class Quick:
+    """The little a no-change build needs, kept apart so that it loads in milliseconds."""
+
+    settings: str
+    inputs: dict[str, tuple[int, int]]
+    output_id: tuple[int, int]
+    pages: int
+    images: int
+    outputs: int
+
+
 def load(path: Path) -> BuildState | None:
-    try:
-        with path.open("rb") as f:
-            version, state = pickle.load(f)
-    except Exception:  # missing, from another version, damaged: a full build, never a crash
-        return None
-    return state if version == FORMAT and isinstance(state, BuildState) else None
+    found = _read(path)
+    return found if isinstance(found, BuildState) else None
+
+
+def load_quick(path: Path) -> Quick | None:
+    found = _read(path.with_suffix(".quick"))
+    return found if isinstance(found, Quick) else None
 
 
 def save(path: Path, state: BuildState) -> None:
+    """The state, then its quick part (written last: it vouches for the state)."""
+    _write(path, state)
+    _write(path.with_suffix(".quick"), Quick(state.settings, state.inputs, state.output_id,
+                                              state.pages, state.images, len(state.outputs)))
+
+
+def _read(path: Path) -> Any:
+    try:
+        with path.open("rb") as f:
+            version, value = pickle.load(f)
+    except Exception:  # missing, from another version, damaged: a full build, never a crash
+        return None
+    return value if version == FORMAT else None
+
+
+def _write(path: Path, value: Any) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(f".{os.getpid()}.tmp")
     with tmp.open("wb") as f:
-        pickle.dump((FORMAT, state), f, protocol=pickle.HIGHEST_PROTOCOL)
+        pickle.dump((FORMAT, value), f, protocol=pickle.HIGHEST_PROTOCOL)
     os.replace(tmp, path)
 
 

@@ -50,12 +50,26 @@ def discover(content_dir: Path, config: SiteConfig, problems: Problems) -> list[
             if entry.is_dir(follow_symlinks=False):
                 walk(path, (*rel, entry.name))
             elif entry.name.endswith(".md") and entry.is_file():
+                if not _utf8("/".join((*rel, entry.name))):
+                    problems.error(path, 1, "the file or folder name is not UTF-8 text: rename "
+                                   "it (its page address is made from it)")
+                    continue
                 source = _source(path, rel, entry.name[:-3], config, problems)
                 if source:
                     sources.append(source)
 
     walk(root, ())
     return sources
+
+
+def _utf8(name: str) -> bool:
+    """Whether a name read from the file system is text: bytes that are not UTF-8 come back as
+    lone surrogates (os.fsdecode), which no URL, page or message can carry."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _source(path: Path, rel: tuple[str, ...], stem: str, config: SiteConfig,

@@ -8,11 +8,16 @@ exit status.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 ERROR = "error"
 WARNING = "warning"
+# Characters that would break a problem's one line or disguise it: control characters, line and
+# paragraph separators, bidirectional overrides (a file name or field name may hold any of them).
+UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e"
+                         "\u2066-\u2069]")
 
 
 @dataclass(frozen=True, order=True)
@@ -23,7 +28,12 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.severity}: {self.message}"
+        return f"{_one_line(self.path)}:{self.line}: {self.severity}: {_one_line(self.message)}"
+
+
+def _one_line(text: str) -> str:
+    """`text` kept on one line: every UNPRINTABLE character written as its backslash escape."""
+    return UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
 
 def display_path(path: Path | str) -> str:

@@ -21,6 +21,9 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
 
 MAX_YAML_NODES = 100_000  # more nodes than any front matter needs: stops "billion laughs"
 MAX_DEPTH = 64  # deeper nesting than any front matter needs
+# What PyYAML's constructors raise on a tagged scalar they cannot read ("!!timestamp x" is an
+# AttributeError, "!!bool maybe" a KeyError): a bad value, never a traceback.
+CONSTRUCT_ERRORS = (ValueError, OverflowError, TypeError, KeyError, AttributeError, IndexError)
 
 FieldPath = tuple  # ("speakers", 0, "city")
 
@@ -129,13 +132,17 @@ def parse_yaml(
                 value[key] = loader.construct_object(value_node, deep=True)
             except yaml.MarkedYAMLError:
                 raise
-            except (ValueError, OverflowError, TypeError) as exc:
+            except CONSTRUCT_ERRORS as exc:
                 line = first_line + value_node.start_mark.line
+                reason = str(exc) if isinstance(exc, ValueError | OverflowError) else (
+                    f"{value_node.value!r} is not a {value_node.tag.rsplit(':', 1)[-1]}"
+                    if isinstance(value_node, yaml.ScalarNode)
+                    else "a date or tagged value inside it cannot be read")
                 if value_node.tag.endswith(":timestamp"):
-                    problems.error(path, line, f"invalid date: {exc}: write a real date as "
+                    problems.error(path, line, f"invalid date: {reason}: write a real date as "
                                    "YYYY-MM-DD")
                 else:
-                    problems.error(path, line, f"invalid value: {exc}")
+                    problems.error(path, line, f"invalid value: {reason}")
                 ok = False
         return (value, marks.lines) if ok else None
     except _TooBig:
@@ -148,7 +155,7 @@ def parse_yaml(
         line = first_line + (mark.line if mark else 0)
         problems.error(path, line, f"invalid YAML: {_describe(exc)}")
         return None
-    except (yaml.YAMLError, RecursionError, ValueError, OverflowError) as exc:
+    except (yaml.YAMLError, RecursionError, *CONSTRUCT_ERRORS) as exc:
         problems.error(path, first_line, f"invalid YAML: {exc}")
         return None
     finally:

@@ -63,6 +63,7 @@ class Site:
         self._items: dict[tuple, list[Page]] = {}
         self.recorder: dict[tuple, Any] | None = None
         self.page_fingerprints: dict[tuple[str, str], str] = {}
+        self._fingerprints: dict[tuple, str] = {}
         self._related: dict[tuple[str, str, str], dict[str, list[Page]]] = {}
 
     # -- finding pages ----------------------------------------------------------------
@@ -110,8 +111,14 @@ class Site:
         """A lookup, noting which pages it gave (their data is noted when a view shows it)."""
         found = self.lookup(dependency)
         if self.recorder is not None:
-            self.recorder[dependency] = fingerprint(found)
+            self.recorder[dependency] = self._fingerprint(dependency, found)
         return found
+
+    def _fingerprint(self, dependency: tuple, found: Any) -> str:
+        """A short hash of which pages a lookup gave; the same lookup is hashed once."""
+        if dependency not in self._fingerprints:
+            self._fingerprints[dependency] = fingerprint(found)
+        return self._fingerprints[dependency]
 
     def lookup(self, dependency: tuple) -> Any:
         """What a dependency gives now: a page, a list of pages, or None."""
@@ -145,7 +152,8 @@ class Site:
         """Whether every dependency recorded by an earlier build still gives the same."""
         for dependency, value in dependencies.items():
             found = self.lookup(dependency)
-            if (found if dependency[0] == "data" else fingerprint(found)) != value:
+            if (found if dependency[0] == "data" else self._fingerprint(dependency, found)) \
+                    != value:
                 return False
         return True
 
@@ -423,13 +431,13 @@ def listing_order(page: Page) -> tuple:
     return (weight is None, weight or 0, stamp is None, -(stamp or 0), page.title.casefold())
 
 
-def fingerprint(found: Any) -> Any:
-    """Which pages a lookup gave, comparable across builds."""
-    if isinstance(found, tuple):
-        return found
+def fingerprint(found: Any) -> str:
+    """Which pages a lookup gave (or the tuple it gave), as a short hash."""
     if isinstance(found, list):
-        return tuple((p.key, p.lang) for p in found)
-    return (found.key, found.lang) if found is not None else None
+        found = [(p.key, p.lang) for p in found]
+    elif isinstance(found, Page):
+        found = (found.key, found.lang)
+    return hashlib.blake2b(repr(found).encode(), digest_size=12).hexdigest()
 
 
 def _referenced(value: Any, field: str) -> Iterator[str]:
