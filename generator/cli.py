@@ -85,6 +85,8 @@ def main(argv: list[str] | None = None) -> int:
         options = Options(args.content, args.templates, args.output, args.base_url, args.drafts,
                           args.strict, args.jobs, no_search=args.no_search, minify=args.minify)
         if args.command == "serve":
+            # Previews skip the search index: Pagefind re-reads every page on each save.
+            options.no_search = True
             if options.output.resolve() == Path("output").resolve():
                 raise UsageError("expo serve builds into a folder of its own, never output/")
             serve(options, args.bind, args.port, lambda line: print(line, file=sys.stderr))
