@@ -63,7 +63,11 @@ def normalise_base_url(url: str) -> str:
 def valid_base_url(url: Any) -> bool:
     if not isinstance(url, str) or re.search(r"[\x00-\x20\"'<>\\^`{|}\x7f]", url):
         return False
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - checked for its ValueError ("http://[x", a port too large)
+    except ValueError:
+        return False
     return parts.scheme in ("http", "https") and bool(parts.netloc) and not parts.query
 
 

@@ -13,13 +13,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from .config import valid_timezone
 from .errors import Problems
 from .frontmatter import Document
-from .urls import alias_output
+from .urls import alias_output, split_url
 
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 EMAIL = re.compile(r"^[^@\s<>\"'()]+@[^@\s<>\"'()]+\.[^@\s<>\"'()]+$")
@@ -364,9 +363,9 @@ def check_page(ctx: Context, kind: str) -> tuple[dict[str, Any], bool]:
 
 
 def _is_web_url(value: str) -> bool:
-    parts = urlsplit(value.strip())
-    return parts.scheme in ("http", "https") and bool(parts.netloc) and not any(
-        c in value for c in "\x00\n\r\t <>\"'`")
+    parts = split_url(value.strip())
+    return (parts is not None and parts.scheme in ("http", "https") and bool(parts.netloc)
+            and not any(c in value for c in "\x00\n\r\t <>\"'`"))
 
 
 def _name(keys: tuple) -> str:

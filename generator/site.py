@@ -16,7 +16,7 @@ from datetime import datetime
 from html import unescape
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
 from .cache import CachedBody
 from .config import SiteConfig
@@ -28,7 +28,7 @@ from .model import Page
 from .parallel import chunked_map
 from .picture import ALT, BODY_SIZES, picture_html
 from .schema import IMAGE_TYPES, REF_SECTIONS, SECTION_TYPES, resolve_file
-from .urls import href, media_href
+from .urls import href, media_href, split_url
 
 # Fields holding references, by content type: field → section it points into.
 REF_FIELDS = {
@@ -263,7 +263,11 @@ class Site:
         seen: dict[str, int] = {}  # a link written twice: the second is found after the first
 
         def link(value: str, tag: str) -> str | None:
-            parts = urlsplit(value)
+            parts = split_url(value)
+            if parts is None:
+                line = body_line(page.doc.body, value, page.doc.body_line)
+                problems.error(page.doc.path, line, f"'{value}' is not a valid address")
+                return None
             if parts.scheme or value.startswith(("#", "//")) or not parts.path:
                 return None
             start = page.doc.body.find(value, seen.get(value, -1) + 1)

@@ -9,11 +9,22 @@ from __future__ import annotations
 
 import posixpath
 import re
-from urllib.parse import quote
+from urllib.parse import SplitResult, quote, urlsplit
 
 from .config import SiteConfig
 
 UNSAFE = re.compile(r"[\x00-\x1f\\:*?\"<>|]")
+
+
+def split_url(value: str) -> SplitResult | None:
+    """`urlsplit(value)`, or None for an address no browser can follow (urlsplit raises for
+    "http://[x", a broken IPv6 host, and for a port out of range)."""
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - checked for its ValueError
+    except ValueError:
+        return None
+    return parts
 
 
 def href(config: SiteConfig, site_path: str) -> str:

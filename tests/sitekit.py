@@ -9,6 +9,7 @@ import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
 from bs4 import BeautifulSoup
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -77,3 +78,22 @@ def fails(cwd: Path, *args: str, command: str = "build") -> Run:
 
 def html(path: Path) -> BeautifulSoup:
     return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+
+
+# -- checkers installed from npm by .ci/run (git-ignored .ci/node/) ---------------------------
+
+NODE_MODULES = ROOT / ".ci" / "node" / "node_modules"
+VNU_JAR = Path(os.environ.get("EXPO_VNU_JAR") or NODE_MODULES / "vnu-jar/build/dist/vnu.jar")
+AXE_JS = Path(os.environ.get("EXPO_AXE_JS") or NODE_MODULES / "axe-core/axe.min.js")
+INSTALL_HINT = "npm install --no-save --ignore-scripts --prefix .ci/node vnu-jar axe-core"
+
+
+def require_file(path: Path, what: str) -> Path:
+    """`path` when it exists; else skip the test, or fail it where EXPO_REQUIRE_BROWSER is set
+    (.ci/run sets it: in CI a missing checker is a failure, never a silent skip)."""
+    if path.is_file():
+        return path
+    message = f"{what} not found at {path}: {INSTALL_HINT} (or set its environment variable)"
+    if os.environ.get("EXPO_REQUIRE_BROWSER"):
+        pytest.fail(message)
+    pytest.skip(message)

@@ -1,0 +1,225 @@
+"""WCAG 2.1 A and AA in real Chromium: axe-core on every page of the bundled site — every page
+template in both languages: entry page, homes, each section listing, the summit schedule,
+category pages, each item type, plain pages, search (with results), 404 (also at depth), an
+alias's redirect page — on a desktop and on a 375 px phone; then the keyboard alone, from the
+top of a page, reaches the skip link, the main menu, the language switcher, the catalogue
+filters, the video player and the search box.
+
+axe-core comes from npm (.ci/run installs it into the git-ignored .ci/node/, or set
+EXPO_AXE_JS). Without it the axe tests skip, except under EXPO_REQUIRE_BROWSER (set by .ci/run).
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from sitekit import AXE_JS, ROOT, build, html, make_site, require_file
+
+WCAG = "{runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}}"
+WIDTHS = {"desktop": 1280, "phone": 375}
+# One page of each template and state, in both languages: the keyboard and state tests use them.
+SEARCHES = {"en": "traffic", "zh-tw": "交通"}
+
+
+@pytest.fixture(scope="module")
+def output(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("a11y")
+    shutil.copytree(ROOT / "content", folder / "content")
+    build(folder)
+    return folder / "output"
+
+
+@pytest.fixture(scope="module")
+def site_url(output: Path, serve) -> str:
+    return serve(output)
+
+
+@pytest.fixture(scope="module")
+def axe_js() -> str:
+    return str(require_file(AXE_JS, "axe.min.js (axe-core)"))
+
+
+def pages(output: Path) -> list[str]:
+    """Every page of the site, as a path to request ('' for the entry page)."""
+    found = []
+    for page in sorted(output.rglob("*.html")):
+        rel = page.relative_to(output).as_posix()
+        found.append(rel.removesuffix("index.html"))
+    return found
+
+
+def violations(page, axe_js: str) -> list[str]:
+    """axe-core's WCAG 2.1 A/AA violations on the page as it stands, one line per element."""
+    page.add_script_tag(path=axe_js)
+    result = page.evaluate(f"axe.run(document, {WCAG})")
+    return [f"{v['id']} ({v['impact']}): {' '.join(map(str, node['target']))}: "
+            f"{node['failureSummary'].splitlines()[-1].strip()}"
+            for v in result["violations"] for node in v["nodes"]]
+
+
+def check_all(page, site_url: str, paths: list[str], axe_js: str) -> dict[str, list[str]]:
+    found = {}
+    for path in paths:
+        page.goto(f"{site_url}/{path}")
+        page.wait_for_load_state("load")
+        problems = violations(page, axe_js)
+        if problems:
+            found[path] = problems
+        assert page.page_errors == [], (path, page.page_errors)
+    return found
+
+
+@pytest.mark.parametrize("width", WIDTHS.values(), ids=WIDTHS.keys())
+def test_every_page_has_no_wcag_violations(page_in, site_url, output, axe_js, width, tally):
+    paths = pages(output)
+    # every template in both languages is among them
+    for path in ("", "en/", "zh-tw/", "en/about/", "zh-tw/about/", "en/search/", "zh-tw/search/",
+                 "404.html", "en/404.html", "zh-tw/404.html",
+                 "en/solutions/category/smart-transportation/",
+                 "zh-tw/solutions/category/smart-transportation/"):
+        assert path in paths
+    for lang in ("en", "zh-tw"):
+        for section in ("solutions", "pavilions", "summit", "cities", "tours", "news"):
+            assert f"{lang}/{section}/" in paths
+            assert any(p.startswith(f"{lang}/{section}/") and p.count("/") == 3 for p in paths)
+    page = page_in(viewport={"width": width, "height": 900})
+    found = check_all(page, site_url, paths, axe_js)
+    assert found == {}, "\n".join(f"{p}: {line}" for p, lines in found.items() for line in lines)
+    tally(f"pages checked by axe-core at {width}px", len(paths))
+
+
+@pytest.mark.parametrize("width", WIDTHS.values(), ids=WIDTHS.keys())
+def test_pages_in_their_interactive_states_have_no_wcag_violations(page_in, site_url, output,
+                                                                  axe_js, width, tally):
+    """Search results, a filtered catalogue, a playing video, a 404 at depth."""
+    page = page_in(viewport={"width": width, "height": 900})
+    page.route("https://www.youtube-nocookie.com/**", lambda route: route.fulfill(
+        content_type="text/html",
+        body="<!DOCTYPE html><html lang=en><title>Player</title><p>Player</p></html>"))
+    checked = 0
+    for lang, query in SEARCHES.items():
+        page.goto(f"{site_url}/{lang}/search/")
+        page.locator(".pagefind-ui__search-input").fill(query)
+        page.locator(".pagefind-ui__result-link").first.wait_for(timeout=30_000)
+        assert violations(page, axe_js) == [], f"{lang}/search/ with results"
+        page.goto(f"{site_url}/{lang}/solutions/")
+        category = page.locator("#filter-category option").nth(1).get_attribute("value")
+        page.select_option("#filter-category", category)
+        assert violations(page, axe_js) == [], f"{lang}/solutions/ filtered"
+        session = next(path for path in pages(output) if path.startswith(f"{lang}/summit/")
+                       and html(output / path / "index.html").select_one("[data-player]"))
+        page.goto(f"{site_url}/{session}")
+        page.locator(".player__button").click()
+        page.locator(".player__iframe").wait_for()
+        assert violations(page, axe_js) == [], f"{session} playing"
+        response = page.goto(f"{site_url}/{lang}/no/such/page/")
+        assert response.status == 404
+        assert violations(page, axe_js) == [], "404 at depth"
+        checked += 4
+    assert page.page_errors == []
+    tally(f"page states checked by axe-core at {width}px", checked)
+
+
+def test_redirect_pages_have_no_wcag_violations(tmp_path, serve, page_in, axe_js):
+    """The page an old address shows while it forwards (its 0-second refresh is allowed by
+    WCAG 2.2.1, and checked by vnu.jar): checked as it reads with the forward held back."""
+    make_site(tmp_path, {"content/about.md": "---\ntitle: About\naliases: [/old/]\n---\n",
+                         "content/about.zh-tw.md": "---\ntitle: 關於\n---\n"})
+    build(tmp_path, "--no-search")
+    source = (tmp_path / "output/old/index.html").read_text(encoding="utf-8")
+    refresh = re.search(r'<meta http-equiv="refresh" content="0; url=/en/about/">\n', source)
+    assert refresh is not None
+    url = serve(tmp_path / "output")
+    page = page_in()
+    page.route("**/old/", lambda route: route.fulfill(
+        content_type="text/html; charset=utf-8", body=source.replace(refresh.group(), "")))
+    page.goto(f"{url}/old/")
+    assert page.locator("a[href='/en/about/']").count() == 1
+    assert violations(page, axe_js) == []
+
+
+# -- the keyboard alone ---------------------------------------------------------------------------
+
+FOCUSED = """() => {
+  const e = document.activeElement;
+  if (!e || e === document.body) return null;
+  const box = e.getBoundingClientRect();
+  const nav = e.closest("nav");
+  return {tag: e.tagName.toLowerCase(), id: e.id, cls: e.className,
+          nav: nav ? nav.className : "", visible: box.width > 0 && box.height > 0,
+          outline: getComputedStyle(e).outlineStyle,
+          ring: getComputedStyle(e.closest(".card") || e).outlineStyle};
+}"""
+
+
+def tab_through(page, presses: int = 60) -> list[dict]:
+    """What Tab focuses, press after press, from the top of a freshly loaded page."""
+    stops = []
+    for _ in range(presses):
+        page.keyboard.press("Tab")
+        focused = page.evaluate(FOCUSED)
+        if focused is None:  # past the last control: back at the document
+            break
+        stops.append(focused)
+    return stops
+
+
+def keyboard_page(page_in, url: str, ready: str):
+    page = page_in(viewport={"width": 1280, "height": 900})
+    page.goto(url)
+    page.locator(ready).first.wait_for(state="visible", timeout=15_000)
+    return page
+
+
+def first_index(stops: list[dict], test) -> int:
+    return next((i for i, stop in enumerate(stops) if test(stop)), -1)
+
+
+def session_with_player(output: Path, lang: str) -> str:
+    return next(path for path in pages(output) if path.startswith(f"{lang}/summit/")
+                and html(output / path / "index.html").select_one("[data-player]"))
+
+
+TARGETS = {
+    "solutions": ("{lang}/solutions/", "form[data-filter]",
+                  lambda s: s["tag"] == "select" and s["id"] == "filter-category"),
+    "session": (None, ".player__button",
+                lambda s: s["tag"] == "button" and "player__button" in s["cls"]),
+    "search": ("{lang}/search/", ".pagefind-ui__search-input",
+               lambda s: s["tag"] == "input" and "pagefind-ui__search-input" in s["cls"]),
+}
+
+
+@pytest.mark.parametrize("lang", ["en", "zh-tw"])
+@pytest.mark.parametrize("target", TARGETS)
+def test_tab_alone_reaches_menu_switcher_and_the_pages_controls(page_in, site_url, output,
+                                                                lang, target):
+    path, ready, is_target = TARGETS[target]
+    path = path.format(lang=lang) if path else session_with_player(output, lang)
+    page = keyboard_page(page_in, f"{site_url}/{path}", ready)
+    stops = tab_through(page)
+    assert stops, "Tab focuses nothing"
+    assert "skip-link" in stops[0]["cls"], stops[0]
+    menu = first_index(stops, lambda s: "site-nav" in s["nav"])
+    switcher = first_index(stops, lambda s: "lang-switch" in s["nav"])
+    control = first_index(stops, is_target)
+    assert menu > 0 and switcher > 0, stops[:15]
+    assert control > max(menu, switcher), [(s["tag"], s["cls"]) for s in stops]
+    hidden = [s for s in stops if not s["visible"]]
+    assert hidden == [], "Tab stops on something invisible"
+    no_ring = [s for s in stops if s["outline"] == "none" and s["ring"] == "none"]
+    assert no_ring == [], "focus without a visible outline"
+
+
+def test_skip_link_moves_focus_to_the_main_content(page_in, site_url):
+    page = keyboard_page(page_in, f"{site_url}/en/solutions/", "form[data-filter]")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip-link"
+    assert page.locator(".skip-link").is_visible()
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
+    page.keyboard.press("Tab")  # the next stop is inside <main>, past the whole header
+    assert page.evaluate("!!document.activeElement.closest('main')")
