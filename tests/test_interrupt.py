@@ -70,10 +70,11 @@ def differences(folder: Path, files: dict[str, str],
 
 
 def switch(project: Path, to_b: bool) -> None:
+    """Write the content of variant A (as bundled) or B (with CHANGES made)."""
     for rel, (a, b) in CHANGES.items():
-        path = project / rel
-        text = path.read_text(encoding="utf-8")
-        path.write_text(text.replace(a, b) if to_b else text.replace(b, a), encoding="utf-8")
+        text = (ROOT / rel).read_text(encoding="utf-8")
+        assert text.count(a) == 1, rel
+        (project / rel).write_text(text.replace(a, b) if to_b else text, encoding="utf-8")
 
 
 def clean_build(folder: Path, to_b: bool, args: list[str]) -> tuple[Path, dict[str, str]]:
@@ -137,9 +138,10 @@ def test_killed_builds_leave_output_whole_and_the_next_build_correct(tmp_path, a
             finished += 1
         # the kill came after the swap, or the build finished: the new site, complete
         expected = site_a if is_b else site_b
-        assert differences(output, after, expected) == [], (
+        wrong = differences(output, after, expected)
+        assert wrong == [], "\n".join([
             f"output/ after a kill at {delay:.2f} s of {duration:.2f} s is neither the "
-            "previous site nor the new one")
+            f"previous site nor the new one: {wrong}", *history])
         is_b = not is_b
 
     # Whatever the kills left behind (staging folders, a half-written cache), the next build
