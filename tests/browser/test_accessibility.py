@@ -20,8 +20,7 @@ from sitekit import AXE_JS, ROOT, build, html, make_site, require_file
 
 WCAG = "{runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}}"
 WIDTHS = {"desktop": 1280, "phone": 375}
-# One page of each template and state, in both languages: the keyboard and state tests use them.
-SEARCHES = {"en": "traffic", "zh-tw": "交通"}
+SEARCHES = {"en": "traffic", "zh-tw": "交通"}  # a query per language that finds results
 
 
 @pytest.fixture(scope="module")
@@ -73,7 +72,7 @@ def check_all(page, site_url: str, paths: list[str], axe_js: str) -> dict[str, l
 
 
 @pytest.mark.parametrize("width", WIDTHS.values(), ids=WIDTHS.keys())
-def test_every_page_has_no_wcag_violations(page_in, site_url, output, axe_js, width, tally):
+def test_every_page_has_no_wcag_violations(axe_js, page_in, site_url, output, width, tally):
     paths = pages(output)
     # every template in both languages is among them
     for path in ("", "en/", "zh-tw/", "en/about/", "zh-tw/about/", "en/search/", "zh-tw/search/",
@@ -92,8 +91,8 @@ def test_every_page_has_no_wcag_violations(page_in, site_url, output, axe_js, wi
 
 
 @pytest.mark.parametrize("width", WIDTHS.values(), ids=WIDTHS.keys())
-def test_pages_in_their_interactive_states_have_no_wcag_violations(page_in, site_url, output,
-                                                                  axe_js, width, tally):
+def test_pages_in_their_interactive_states_have_no_wcag_violations(axe_js, page_in, site_url,
+                                                                  output, width, tally):
     """Search results, a filtered catalogue, a playing video, a 404 at depth."""
     page = page_in(viewport={"width": width, "height": 900})
     page.route("https://www.youtube-nocookie.com/**", lambda route: route.fulfill(
@@ -123,7 +122,7 @@ def test_pages_in_their_interactive_states_have_no_wcag_violations(page_in, site
     tally(f"page states checked by axe-core at {width}px", checked)
 
 
-def test_redirect_pages_have_no_wcag_violations(tmp_path, serve, page_in, axe_js):
+def test_redirect_pages_have_no_wcag_violations(axe_js, tmp_path, serve, page_in):
     """The page an old address shows while it forwards (its 0-second refresh is allowed by
     WCAG 2.2.1, and checked by vnu.jar): checked as it reads with the forward held back."""
     make_site(tmp_path, {"content/about.md": "---\ntitle: About\naliases: [/old/]\n---\n",
