@@ -6,10 +6,15 @@ is an error, so the editor sees all of them and the published site stays as it w
 
 from __future__ import annotations
 
+import gc
+import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
+
+import jinja2
 
 from . import cache
 from .assets import Assets, minify_html
@@ -17,7 +22,7 @@ from .assets import collect as collect_assets
 from .cache import BuildState
 from .calendar import calendar, session_ics_path, summit_ics_path
 from .config import SiteConfig, load_config, valid_base_url
-from .content import load_data, load_pages
+from .content import ParseCache, load_data, load_pages
 from .errors import BuildFailed, Problem, Problems, UsageError, display_path
 from .feeds import SitemapEntry, feed, feed_path, robots, sitemap
 from .i18n import load_strings
@@ -26,8 +31,8 @@ from .images import outputs as image_outputs
 from .images import process as process_images
 from .images import prune as prune_images
 from .model import OutputFile
-from .output import check_output_dir, recover, write_site
-from .parallel import chunked_map
+from .output import build_id, check_output_dir, new_build_id, recover, update_in_place, write_site
+from .parallel import Progress, chunked_map
 from .render import Renderer, targets
 from .search import SearchError, index_site
 from .site import Site
@@ -48,6 +53,7 @@ class Options:
     cache: Path = Path(".expo-cache")  # renditions; safe to delete at any time
     no_search: bool = False  # skip the search index (quick previews)
     minify: bool = False
+    progress: Callable[[str, int, int], None] | None = None  # (phase, done, total): a display
 
 
 @dataclass
@@ -59,6 +65,7 @@ class Result:
     images: int = 0  # source images shown
     images_processed: int = 0  # of those, decoded in this build (not taken from the cache)
     unchanged: int = 0  # files left as the last build wrote them
+    rendered: int = 0  # pages rendered by templates (the others were unchanged)
 
 
 class Clock:
@@ -86,6 +93,20 @@ def default_templates() -> Path:
 
 
 @dataclass
+class Memory:
+    """What a build leaves for the next one in the same process (a Builder keeps it)."""
+
+    parsed: ParseCache = field(default_factory=ParseCache)  # sources and pages
+    cards: dict = field(default_factory=dict)  # `cached` template blocks, for `cards_key`
+    cards_key: str = ""
+    env: jinja2.Environment | None = None  # with its compiled templates
+    image_hashes: dict = field(default_factory=dict)  # (image, size, time) → content hash
+    fingerprints: dict = field(default_factory=dict)  # see Site.fingerprint_pages
+    references: dict = field(default_factory=dict)  # see Renderer.references
+    sitemap: tuple | None = None  # (its entries, its bytes)
+
+
+@dataclass
 class Loaded:
     site: Site
     renderer: Renderer
@@ -95,11 +116,15 @@ class Loaded:
     minify: bool
     jobs: int | None
     bodies: dict  # rendered Markdown to keep for the next build
+    progress: Progress | None = None
+    rendered: int = 0  # pages rendered (set by _files)
+    memory: Memory = field(default_factory=Memory)
 
 
 def load(options: Options, problems: Problems, clock: Clock,
-         previous: BuildState | None = None) -> Loaded | None:
+         previous: BuildState | None = None, memory: Memory | None = None) -> Loaded | None:
     """Read and check everything; None when settings are too broken to go on."""
+    memory = memory or Memory()
     if not options.content.is_dir():
         raise UsageError(f"content folder {options.content} not found (use --content DIR)")
     templates = options.templates or default_templates()
@@ -113,23 +138,29 @@ def load(options: Options, problems: Problems, clock: Clock,
             raise UsageError(f"--base-url {options.base_url!r} must be an absolute http(s) URL")
         config = config.with_base_url(options.base_url)
     data = load_data(options.content, problems)
-    pages, drafts = load_pages(options.content, config, data, options.drafts, problems)
+    pages, drafts = load_pages(options.content, config, data, options.drafts, problems,
+                               memory.parsed)
     site = Site(config, data, pages, options.content, drafts)
     site.check_refs(problems)
     clock.lap("read")
-    bodies = site.render_markdown(problems, options.jobs, previous.bodies if previous else None)
+    bodies = site.render_markdown(problems, options.jobs, previous.bodies if previous else None,
+                                  _step(options, "Markdown"))
     site.collect_images()
     clock.lap("markdown")
     images = process_images(site.image_refs, site.covers, site.content_dir, options.cache,
-                            config.images, options.jobs, problems)
+                            config.images, options.jobs, problems, _step(options, "Images"),
+                            memory.image_hashes)
     site.apply_pictures(images.pictures)
-    site.fingerprint_pages()
+    site.fingerprint_pages(memory.fingerprints)
     clock.lap("images")
     assets = collect_assets(templates / "static", options.minify)
-    renderer = Renderer(templates, site, load_strings(templates, config, problems), assets)
+    env = memory.env
+    renderer = Renderer(templates, site, load_strings(templates, config, problems), assets,
+                        memory.cards, env if env is not None and env.loader.searchpath == [
+                            str(templates.resolve())] else None, memory.references)
     renderer.check_syntax(problems)
     return Loaded(site, renderer, images, options.cache, assets, options.minify, options.jobs,
-                  bodies)
+                  bodies, _step(options, "Pages"), memory=memory)
 
 
 def check(options: Options) -> Result:
@@ -144,55 +175,107 @@ def check(options: Options) -> Result:
                   loaded.images.processed if loaded else 0)
 
 
-def build(options: Options) -> Result:
-    """Build into `options.output`, redoing only what changed since the last build."""
-    problems, clock = Problems(), Clock()
-    output = check_output_dir(options.output, _sources(options), options.content.resolve().parent)
-    recover(output)  # a build killed mid-swap: the previous site comes back, even if this fails
-    templates = options.templates or default_templates()
-    state_path = cache.state_file(options.cache, output)
-    inputs = cache.snapshot([options.content, templates, GENERATOR])
-    settings = _settings(options, templates)
-    quick = cache.load_quick(state_path)
-    if quick is not None and (quick.inputs, quick.settings, quick.output_id) == (
-            inputs, settings, cache.output_id(output)):
-        clock.lap("read")  # not one input changed: nothing to do
-        return Result(problems, quick.pages, 0, clock.phases, quick.images, 0,
-                      unchanged=quick.outputs)
-    previous = cache.load(state_path)
-    if previous is not None and previous.output_id != cache.output_id(output):
-        previous = None  # the output folder is not the one the state describes
-    loaded = load(options, problems, clock, previous)
-    if loaded is None or problems.errors:
-        raise BuildFailed(problems)
-    key = cache.global_key([settings], [templates, GENERATOR], [
-        options.content / "site.yaml", *sorted((options.content / "_data").glob("*"))])
-    reusable = previous.outputs if previous is not None and previous.key == key else {}
-    files = list(_files(loaded, problems, reusable, output))
-    clock.lap("render")
-    _fail_on(problems, options)
+class Builder:
+    """Builds, again and again: what the next build can reuse stays in memory.
 
-    def search(staging: Path) -> None:
+    `expo build` runs one build and keeps the state in the cache folder for the next process
+    (`persist`); `expo serve` keeps one Builder for the session: the state, the parsed sources
+    and the rendered cards stay in memory and the preview folder is updated in place.
+    """
+
+    def __init__(self, options: Options, persist: bool = True):
+        self.options = options
+        self.persist = persist
+        self.state: BuildState | None = None
+        self.memory = Memory()
+
+    def build(self) -> Result:
+        """Build into `options.output`, redoing only what changed since the last build."""
+        options, problems, clock = self.options, Problems(), Clock()
+        output = check_output_dir(options.output, _sources(options),
+                                  options.content.resolve().parent)
+        recover(output)  # a build killed mid-swap: the previous site comes back, even if this fails
+        templates = options.templates or default_templates()
+        state_path = cache.state_file(options.cache, output)
+        settings = _settings(options, templates)
+        written_by = build_id(output)
+        inputs = cache.snapshot([options.content, templates, GENERATOR]) if self.persist else {}
+        if self.persist:
+            quick = cache.load_quick(state_path)
+            if quick is not None and (quick.inputs, quick.settings, quick.build) == (
+                    inputs, settings, written_by):
+                clock.lap("read")  # not one input changed: nothing to do
+                return Result(problems, quick.pages, 0, clock.phases, quick.images, 0,
+                              unchanged=quick.outputs)
+        previous = self.state if self.state is not None or not self.persist else \
+            cache.load(state_path)
+        if previous is not None and previous.build != written_by:
+            previous = None  # the output folder is not the one the state describes
+        loaded = load(options, problems, clock, previous, self.memory)
+        if loaded is None or problems.errors:
+            raise BuildFailed(problems)
+        if self.persist:  # one build a process: the collector need not scan the site again,
+            gc.freeze()  # and forked workers share its memory pages untouched
+
+        self.memory.env = loaded.renderer.env
+        # Templates and theme files are not in the key: each page records those it used.
+        key = cache.global_key([settings], [templates / "i18n", GENERATOR], [
+            options.content / "site.yaml", *sorted((options.content / "_data").glob("*"))])
+        cards_key = key + loaded.renderer.all_templates_hash()
+        if cards_key != self.memory.cards_key:
+            self.memory.cards.clear()
+            self.memory.cards_key = cards_key
+        reusable = previous.outputs if previous is not None and previous.key == key else {}
+        table = previous.deps if previous is not None else cache.DepTable()
+        files = list(_files(loaded, problems, reusable, output if self.persist else None,
+                            table))
+        clock.lap("render")
+        _fail_on(problems, options)
+
+        def search(staging: Path) -> None:
+            clock.lap("write")
+            if options.progress is not None:
+                options.progress("Search index", 0, 0)
+            index_site(staging)
+            clock.lap("search")
+
+        old = {path: digest for path, (digest, _) in previous.outputs.items()} if previous \
+            else {}
+        this_build = new_build_id()  # the folder's marker gets it if anything is written
+        try:
+            if self.persist or previous is None:  # a whole new folder, swapped in
+                written = write_site(files, output, this_build,
+                                     None if options.no_search else search, old)
+            else:  # the preview's folder, as the last build of this session left it
+                written = update_in_place(files, output, this_build, old)
+        except SearchError as exc:
+            problems.error(options.output, 1, str(exc))
+            raise BuildFailed(problems) from exc
+        this_build = build_id(output) or this_build  # the last one if nothing was written
+        prune_images(loaded.images, options.cache)
+        outputs = {f.path: (cache.digest(f.data) if f.data is not None else old[f.path],
+                            table.intern(f.deps) if isinstance(f.deps, dict) else f.deps)
+                   for f in files}
+        if table.worth_compacting():
+            table, outputs = table.compacted(outputs)
+        self.state = BuildState(key, inputs, this_build, outputs, loaded.bodies, settings,
+                                len(loaded.site.pages), len(loaded.images.pictures), table)
+        if self.persist:
+            cache.save(state_path, self.state)
         clock.lap("write")
-        index_site(staging)
-        clock.lap("search")
+        return Result(problems, len(loaded.site.pages), written, clock.phases,
+                      len(loaded.images.pictures), loaded.images.processed,
+                      unchanged=len(files) - written, rendered=loaded.rendered)
 
-    old = {path: digest for path, (digest, _) in previous.outputs.items()} if previous else {}
-    try:
-        written = write_site(files, output, None if options.no_search else search, old)
-    except SearchError as exc:
-        problems.error(options.output, 1, str(exc))
-        raise BuildFailed(problems) from exc
-    prune_images(loaded.images, options.cache)
-    state = BuildState(key, inputs, cache.output_id(output), {
-        f.path: (cache.digest(f.data) if f.data is not None else old[f.path], f.deps)
-        for f in files}, loaded.bodies, settings, len(loaded.site.pages),
-        len(loaded.images.pictures))
-    cache.save(state_path, state)
-    clock.lap("write")
-    return Result(problems, len(loaded.site.pages), written, clock.phases,
-                  len(loaded.images.pictures), loaded.images.processed,
-                  unchanged=len(files) - written)
+
+def build(options: Options) -> Result:
+    """One build, with the state the last one left in the cache folder."""
+    return Builder(options).build()
+
+
+def _step(options: Options, phase: str) -> Progress | None:
+    report = options.progress
+    return None if report is None else partial(report, phase)
 
 
 def _settings(options: Options, templates: Path) -> str:
@@ -201,10 +284,14 @@ def _settings(options: Options, templates: Path) -> str:
                  options.drafts, options.minify, options.no_search))
 
 
-def _unchanged(path: str, reusable: dict, site: Site, output: Path | None) -> bool:
+def _unchanged(path: str, reusable: dict, site: Site, output: str | None,
+               table: cache.DepTable) -> bool:
+    """Whether the last build's file can stay; `output`: the folder to find it in, or None
+    when the folder is known to be as the last build left it (the preview's)."""
     record = reusable.get(path)
-    return (record is not None and record[1] is not None and output is not None
-            and (output / path).is_file() and site.unchanged(record[1]))
+    return (record is not None and record[1] is not None
+            and site.unchanged_numbers(record[1], table)
+            and (output is None or os.path.isfile(os.path.join(output, path))))
 
 
 def _fail_on(problems: Problems, options: Options) -> None:
@@ -217,20 +304,24 @@ def _sources(options: Options) -> list[Path]:
     return [options.content, templates]
 
 
-def _render_pages(state: tuple, indices: list[int]) -> list[tuple[bytes | None, list, dict]]:
-    """Render some pages (in a worker process when the site is large), with what each read."""
+def _render_pages(state: tuple, indices: list[int]) -> list[tuple]:
+    """Render some pages (in a worker process when the site is large), with what each read
+    and the cards made on the way (for a Builder that keeps them)."""
     renderer, pages, minify = state
     results = []
     for index in indices:
         problems, deps = Problems(), {}
         data = renderer.render(pages[index], problems, deps)
+        cards = [(key, renderer.cards[key]) for key in renderer.new_cards]
+        renderer.new_cards.clear()
         results.append((minify_html(data) if data is not None and minify else data,
-                        problems.items, deps))
+                        problems.items, deps, cards))
     return results
 
 
 def _files(loaded: Loaded, problems: Problems, reusable: dict | None = None,
-           output: Path | None = None) -> Iterator[OutputFile]:
+           output: Path | None = None, table: cache.DepTable | None = None
+           ) -> Iterator[OutputFile]:
     """Every file of the site; two sources claiming one path is an error for both.
 
     A page whose recorded dependencies (`reusable`, from the last build) are unchanged is not
@@ -259,14 +350,20 @@ def _files(loaded: Loaded, problems: Problems, reusable: dict | None = None,
 
     in_sitemap: list[SitemapEntry] = []
     pages = [t for t in targets(site, renderer) if claim(t.path, t.source, t.line)]
-    kept = {t.path for t in pages if _unchanged(t.path, reusable, site, output)}
+    folder = None if output is None else str(output)
+    kept = {t.path for t in pages
+            if table is not None and _unchanged(t.path, reusable, site, folder, table)}
     todo = [t for t in pages if t.path not in kept]
+    loaded.rendered = len(todo)
     rendered = dict(zip((t.path for t in todo), chunked_map(
-        _render_pages, (renderer, todo, loaded.minify), range(len(todo)), loaded.jobs),
+        _render_pages, (renderer, todo, loaded.minify), range(len(todo)), loaded.jobs,
+        loaded.progress),
         strict=True))
     template_errors: dict[tuple, list[Problem]] = {}  # one line per template mistake
     for target in pages:
-        data, found, deps = rendered.get(target.path) or (None, [], reusable[target.path][1])
+        data, found, deps, cards = rendered.get(target.path) or (
+            None, [], reusable[target.path][1], [])
+        renderer.cards.update(cards)
         for problem in found:
             message = problem.message.split(" (rendering ")[0]
             template_errors.setdefault((problem.path, problem.line, message), []).append(problem)
@@ -282,7 +379,10 @@ def _files(loaded: Loaded, problems: Problems, reusable: dict | None = None,
     for lang in site.config.codes:
         if claim(feed_path(lang), None, 1):
             yield OutputFile(feed_path(lang), feed(site, lang))
-    for path, data in (("sitemap.xml", sitemap(site, in_sitemap)), ("robots.txt", robots(site))):
+    memo = loaded.memory.sitemap
+    if memo is None or memo[0] != (site.config, in_sitemap):  # a saved body changes no entry
+        memo = loaded.memory.sitemap = ((site.config, in_sitemap), sitemap(site, in_sitemap))
+    for path, data in (("sitemap.xml", memo[1]), ("robots.txt", robots(site))):
         if claim(path, None, 1):
             yield OutputFile(path, data)
     for page in site.pages:

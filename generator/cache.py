@@ -1,13 +1,16 @@
 """Build state: what the last build read and wrote, so the next one redoes only what changed.
 
 The Lektor model: for every output the dependencies it read while rendering (lookups of other
-pages and a fingerprint of each page's data), plus a key over everything global (the
-generator's code, the options, site.yaml, _data and the whole theme). A page is rendered again
-only when its key or one of its dependencies changed; Markdown bodies are reused by content
-and replayed links; when no input file changed at all, the build stops after a stat of each.
+pages, a fingerprint of each page's data, the templates it used or looked for, the theme files
+it linked), plus a key over everything global (the generator's code, the options, site.yaml,
+_data and the theme's strings). A page is rendered again only when the key or one of its
+dependencies changed; Markdown bodies are reused by content (their links replayed when pages
+were added, moved or removed); when no input file changed at all, the build stops after a stat
+of each.
 
-The state is a pickle in the cache folder, one per output folder. It can be deleted at any
-time (the next build is a full one) and restored by CI between runs.
+The state is a pickle in the cache folder, one per output folder, trusted only for the folder
+whose marker names the build that saved it. It can be deleted at any time (the next build is
+a full one) and restored by CI between runs.
 """
 
 from __future__ import annotations
@@ -19,28 +22,56 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-FORMAT = 1
+FORMAT = 2
 
 
-@dataclass
-class CachedBody:
-    source: str  # hash of the Markdown text, its file and language
-    html: str
-    toc: str
-    ids: frozenset[str]
-    links: list[tuple[str, str, str | None]]  # (value, tag, what the link became)
+class DepTable:
+    """Every (dependency, value) pair outputs recorded, numbered once: an output keeps a tuple
+    of numbers, and checking 10,000 outputs checks each pair once and then walks integers."""
+
+    def __init__(self) -> None:
+        self.pairs: list[tuple] = []
+        self.numbers: dict[tuple, int] = {}
+        self.settled = 0  # pairs in use when last compacted
+
+    def worth_compacting(self) -> bool:
+        if not self.settled:
+            self.settled = len(self.pairs)
+        return len(self.pairs) > 2 * self.settled + 1000
+
+    def intern(self, deps: dict) -> tuple[int, ...]:
+        found = []
+        for pair in deps.items():
+            number = self.numbers.get(pair)
+            if number is None:
+                number = self.numbers[pair] = len(self.pairs)
+                self.pairs.append(pair)
+            found.append(number)
+        return tuple(found)
+
+    def compacted(self, outputs: dict[str, tuple[str, tuple[int, ...] | None]]
+                  ) -> tuple[DepTable, dict[str, tuple[str, tuple[int, ...] | None]]]:
+        """The table without pairs no output uses any more (a long preview session adds some
+        with every save), and the outputs numbered in it."""
+        table = DepTable()
+        outputs = {path: (digest, None if ids is None else table.intern(
+            dict(self.pairs[i] for i in ids))) for path, (digest, ids) in outputs.items()}
+        table.settled = len(table.pairs)
+        return table, outputs
 
 
 @dataclass
 class BuildState:
     key: str = ""  # everything global; a different key means a full build
     inputs: dict[str, tuple[int, int]] = field(default_factory=dict)  # path → size, mtime
-    output_id: tuple[int, int] = (0, 0)  # the output folder's device and inode
-    outputs: dict[str, tuple[str, dict | None]] = field(default_factory=dict)  # digest, deps
-    bodies: dict[tuple[str, str], CachedBody] = field(default_factory=dict)
+    build: str = ""  # the id of the build, also written in the output folder's marker
+    # output path → digest of its bytes, numbers of its dependencies in `deps` (None: none kept)
+    outputs: dict[str, tuple[str, tuple[int, ...] | None]] = field(default_factory=dict)
+    bodies: dict[tuple[str, str], Any] = field(default_factory=dict)  # site.Body by page
     settings: str = ""  # the options the build ran with
     pages: int = 0
     images: int = 0
+    deps: DepTable = field(default_factory=DepTable)
 
 
 def state_file(cache: Path, output: Path) -> Path:
@@ -54,7 +85,7 @@ class Quick:
 
     settings: str
     inputs: dict[str, tuple[int, int]]
-    output_id: tuple[int, int]
+    build: str
     pages: int
     images: int
     outputs: int
@@ -73,7 +104,7 @@ def load_quick(path: Path) -> Quick | None:
 def save(path: Path, state: BuildState) -> None:
     """The state, then its quick part (written last: it vouches for the state)."""
     _write(path, state)
-    _write(path.with_suffix(".quick"), Quick(state.settings, state.inputs, state.output_id,
+    _write(path.with_suffix(".quick"), Quick(state.settings, state.inputs, state.build,
                                               state.pages, state.images, len(state.outputs)))
 
 
@@ -123,10 +154,3 @@ def global_key(parts: list[Any], folders: list[Path], files: list[Path]) -> str:
         h.update(str(path).encode() + b"\0" + path.read_bytes())
     return h.hexdigest()
 
-
-def output_id(output: Path) -> tuple[int, int]:
-    try:
-        info = os.stat(output)
-    except OSError:
-        return (0, 0)
-    return (info.st_dev, info.st_ino)

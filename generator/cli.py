@@ -62,6 +62,31 @@ def _positive(value: str) -> int:
     return number
 
 
+class TerminalProgress:
+    """One line on a terminal for the long phases ("Pages: 4,210/9,913"), rewritten at most
+    ten times a second and only once a build has run for half a second."""
+
+    def __init__(self) -> None:
+        self.started = time.perf_counter()
+        self.shown = 0.0
+        self.dirty = False
+
+    def __call__(self, phase: str, done: int, total: int) -> None:
+        now = time.perf_counter()
+        if now - self.started < 0.5 or (now - self.shown < 0.1 and 0 < done < total):
+            return
+        self.shown, self.dirty = now, True
+        text = f"{phase}: {done:,}/{total:,}" if total else f"{phase}…"
+        sys.stderr.write(f"\r\x1b[K{text}")
+        sys.stderr.flush()
+
+    def clear(self) -> None:
+        if self.dirty:
+            sys.stderr.write("\r\x1b[K")
+            sys.stderr.flush()
+            self.dirty = False
+
+
 def _report(problems: Problems) -> None:
     for problem in problems.sorted():
         print(problem, file=sys.stderr)
@@ -70,6 +95,7 @@ def _report(problems: Problems) -> None:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     started = time.perf_counter()
+    progress: TerminalProgress | None = None
     try:
         if args.command == "new":
             path = new_file(args.content, args.type, args.slug, args.lang)
@@ -84,6 +110,8 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         options = Options(args.content, args.templates, args.output, args.base_url, args.drafts,
                           args.strict, args.jobs, no_search=args.no_search, minify=args.minify)
+        if args.command == "build" and not args.quiet and sys.stderr.isatty():
+            options.progress = progress = TerminalProgress()
         if args.command == "serve":
             # Previews skip the search index: Pagefind re-reads every page on each save.
             options.no_search = True
@@ -91,14 +119,18 @@ def main(argv: list[str] | None = None) -> int:
                 raise UsageError("expo serve builds into a folder of its own, never output/")
             serve(options, args.bind, args.port, lambda line: print(line, file=sys.stderr))
             return 0
-        result = build(options)
+        try:
+            result = build(options)
+        finally:
+            if progress is not None:
+                progress.clear()
         _report(result.problems)
         if not args.quiet:
             seconds = time.perf_counter() - started
             print(f"Built {result.pages:,} pages, {result.images:,} images "
                   f"({result.images_processed:,} processed) into {args.output} in "
-                  f"{seconds:.1f} s ({result.files:,} files written, {result.unchanged:,} "
-                  "unchanged)", file=sys.stderr)
+                  f"{seconds:.1f} s ({result.rendered:,} pages rendered, {result.files:,} files "
+                  f"written, {result.unchanged:,} unchanged)", file=sys.stderr)
         return 0
     except BuildFailed as failed:
         _report(failed.problems)

@@ -6,6 +6,7 @@ import dataclasses
 import re
 import zoneinfo
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -36,21 +37,26 @@ class SiteConfig:
     path: Path
     images: ImageSettings = ImageSettings()
 
-    @property
+    # Asked for on every link of every page: worked out once (frozen: never stale).
+    @cached_property
     def default_language(self) -> str:
         return self.languages[0].code
 
-    @property
+    @cached_property
     def codes(self) -> tuple[str, ...]:
         return tuple(lang.code for lang in self.languages)
 
-    @property
+    @cached_property
     def base_path(self) -> str:
         """The sub-path the site lives under: "/" or "/expo/"."""
         return urlsplit(self.base_url).path or "/"
 
     def language(self, code: str) -> Language:
-        return next(lang for lang in self.languages if lang.code == code)
+        return self._by_code[code]
+
+    @cached_property
+    def _by_code(self) -> dict[str, Language]:
+        return {lang.code: lang for lang in self.languages}
 
     def with_base_url(self, base_url: str) -> SiteConfig:
         return dataclasses.replace(self, base_url=normalise_base_url(base_url))

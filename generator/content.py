@@ -7,6 +7,7 @@ files or folders starting with `_` or `.` are not pages.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 from pathlib import Path
@@ -127,27 +128,32 @@ def inside_content(path: Path, content_dir: Path) -> bool:
     return target == root or root in target.parents
 
 
+class ParseCache:
+    """What the last build read, for a Builder to reuse: each source file's parse (while its
+    size and modification time stay the same) and each page made from unchanged documents
+    under the same settings and data."""
+
+    def __init__(self) -> None:
+        self.files: dict[Path, tuple[tuple[int, int], Document | None, list]] = {}
+        # (key, lang) → (documents, settings, page, problems, left out as a draft)
+        self.pages: dict[tuple[str, str], tuple[tuple, str, Page | None, list, bool]] = {}
+
+
 def load_pages(content_dir: Path, config: SiteConfig, data: dict[str, Any],
-               include_drafts: bool, problems: Problems) -> tuple[list[Page], set[str]]:
+               include_drafts: bool, problems: Problems,
+               parsed: ParseCache | None = None) -> tuple[list[Page], set[str]]:
     """Read, merge and check every page, reporting every problem.
 
     Pages with errors come back with `ok` false: the site checks their references and links
     but never publishes them. Also returns the translation keys of drafts left out, so a
-    reference to one can say so.
+    reference to one can say so. `parsed` (updated here) spares re-reading unchanged files.
     """
     docs: dict[str, dict[str, Document]] = {}
+    parsed = ParseCache() if parsed is None else parsed
+    seen = set()
     for source in discover(content_dir, config, problems):
-        try:
-            size = source.path.stat().st_size
-            if size > MAX_SOURCE_BYTES:
-                problems.error(source.path, 1, f"the file is {size // 1024 // 1024} MB: pages "
-                               "must be under 8 MB; put large media in separate files")
-                continue
-            raw = source.path.read_bytes()
-        except OSError as exc:
-            problems.error(source.path, 1, f"cannot read the file: {exc.strerror}")
-            continue
-        doc = parse(source.path, raw, problems)
+        doc = _read(source.path, problems, parsed.files)
+        seen.add(source.path)
         if doc is None:
             continue
         group = docs.setdefault(source.key, {})
@@ -157,18 +163,61 @@ def load_pages(content_dir: Path, config: SiteConfig, data: dict[str, Any],
             continue
         group[source.lang] = doc
 
+    for gone in parsed.files.keys() - seen:
+        del parsed.files[gone]
+    settings = hashlib.blake2b(repr((content_dir, config, data, include_drafts)).encode(),
+                               digest_size=16).hexdigest()
+    made = {}
     pages, drafts = [], set()
     for key, group in docs.items():
         original = group.get(config.default_language)
         for lang, doc in group.items():
-            merged = doc if original is None or doc is original else _merge(original, doc)
-            if merged.data.get("draft") is True and not include_drafts:
+            sources = (original, doc)
+            old = parsed.pages.get((key, lang))
+            if old is not None and old[1] == settings and all(
+                    a is b for a, b in zip(old[0], sources, strict=True)):
+                made[key, lang] = old  # the same files under the same settings
+            else:
+                merged = doc if original is None or doc is original else _merge(original, doc)
+                own = Problems()
+                draft = merged.data.get("draft") is True and not include_drafts
+                page = None if draft else _page(content_dir, key, lang, merged, config, data, own)
+                made[key, lang] = (sources, settings, page, own.items, draft)
+            _, _, page, found, draft = made[key, lang]
+            problems.add_all(found)
+            if draft:
                 drafts.add(key)
-                continue
-            page = _page(content_dir, key, lang, merged, config, data, problems)
-            if page is not None:
+            elif page is not None:
                 pages.append(page)
+    parsed.pages = made
     return pages, drafts
+
+
+def _read(path: Path, problems: Problems, parsed: dict[Path, tuple]) -> Document | None:
+    """One source parsed, or taken from `parsed` when the file is as it was."""
+    try:
+        info = path.stat()
+    except OSError as exc:
+        problems.error(path, 1, f"cannot read the file: {exc.strerror}")
+        return None
+    stamp = (info.st_size, info.st_mtime_ns)
+    if path in parsed and parsed[path][0] == stamp:
+        _, doc, found = parsed[path]
+        problems.add_all(found)
+        return doc
+    if info.st_size > MAX_SOURCE_BYTES:
+        problems.error(path, 1, f"the file is {info.st_size // 1024 // 1024} MB: pages must "
+                       "be under 8 MB; put large media in separate files")
+        return None
+    own = Problems()
+    try:
+        doc = parse(path, path.read_bytes(), own)
+    except OSError as exc:
+        own.error(path, 1, f"cannot read the file: {exc.strerror}")
+        doc = None
+    parsed[path] = (stamp, doc, own.items)
+    problems.add_all(own.items)
+    return doc
 
 
 def _merge(original: Document, translation: Document) -> Document:

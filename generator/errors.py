@@ -56,6 +56,10 @@ class Problems:
     def warning(self, path: Path | str, line: int, message: str) -> None:
         self._add(Problem(display_path(path), max(1, line), WARNING, message))
 
+    def add_all(self, problems: list[Problem]) -> None:
+        for problem in problems:
+            self._add(problem)
+
     def _add(self, problem: Problem) -> None:
         if problem not in self.items:  # a translation shares its original's fields and errors
             self.items.append(problem)

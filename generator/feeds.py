@@ -11,12 +11,14 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
+from xml.sax.saxutils import escape
 
 from .model import Page
 from .site import Site
 from .urls import absolute
 
 ATOM = "http://www.w3.org/2005/Atom"
+QUOTE = {'"': "&quot;"}
 SITEMAP = "http://www.sitemaps.org/schemas/sitemap/0.9"
 XHTML = "http://www.w3.org/1999/xhtml"
 FEED_SECTIONS = ("news", "solutions")
@@ -99,30 +101,31 @@ class SitemapEntry:
 
 
 def sitemap(site: Site, entries: list[SitemapEntry]) -> bytes:
-    """Every page, each with hreflang alternates to all its translations and x-default."""
+    """Every page, each with hreflang alternates to all its translations and x-default.
+
+    Written as text: on a catalogue of 10,000 pages, building an element tree took longer
+    than the rest of an incremental build."""
     config = site.config
     groups: dict[str, dict[str, str]] = {}
     for entry in entries:
         if entry.lang:
             groups.setdefault(entry.group, {})[entry.lang] = entry.path
-    ET.register_namespace("", SITEMAP)
-    ET.register_namespace("xhtml", XHTML)
-    root = ET.Element(f"{{{SITEMAP}}}urlset")
+    html_lang = {lang: config.language(lang).html_lang for lang in config.codes}
+    lines = ['<?xml version="1.0" encoding="utf-8"?>',
+             f'<urlset xmlns="{SITEMAP}" xmlns:xhtml="{XHTML}">']
     for entry in entries:
-        url = ET.SubElement(root, f"{{{SITEMAP}}}url")
-        ET.SubElement(url, f"{{{SITEMAP}}}loc").text = _loc(site, entry.path)
+        lines += ["  <url>", f"    <loc>{escape(_loc(site, entry.path))}</loc>"]
         versions = groups.get(entry.group, {}) if entry.lang else {}
         if len(versions) > 1:
-            for lang in config.codes:
-                if lang in versions:
-                    ET.SubElement(url, f"{{{XHTML}}}link", rel="alternate",
-                                  hreflang=config.language(lang).html_lang,
-                                  href=_loc(site, versions[lang]))
             default = versions.get(config.default_language) or next(iter(versions.values()))
-            ET.SubElement(url, f"{{{XHTML}}}link", rel="alternate", hreflang="x-default",
-                          href=_loc(site, default))
-    ET.indent(root)
-    return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="utf-8")
+            lines += [f'    <xhtml:link rel="alternate" hreflang="{hreflang}" '
+                      f'href="{escape(_loc(site, path), QUOTE)}" />'
+                      for hreflang, path in [*((html_lang[lang], versions[lang])
+                                               for lang in config.codes if lang in versions),
+                                             ("x-default", default)]]
+        lines.append("  </url>")
+    lines.append("</urlset>")
+    return "\n".join(lines).encode("utf-8")
 
 
 def robots(site: Site) -> bytes:

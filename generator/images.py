@@ -17,8 +17,9 @@ import io
 import json
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -82,8 +83,13 @@ class ImageSet:
 
 def process(refs: dict[str, list[Reference]], covers: set[str], content_dir: Path,
             cache_dir: Path, settings: ImageSettings, jobs: int | None,
-            problems: Problems) -> ImageSet:
-    """Renditions for every referenced image; broken ones reported at every reference."""
+            problems: Problems, progress: Callable[[int, int], None] | None = None,
+            hashes: dict[tuple, str] | None = None) -> ImageSet:
+    """Renditions for every referenced image; broken ones reported at every reference.
+
+    `hashes` (kept by a Builder) spares reading an image again while its size and time stay
+    the same: a preview of a site with hundreds of photos rebuilds without re-reading them."""
+    hashes = {} if hashes is None else hashes
     store = cache_dir / "images"
     store.mkdir(parents=True, exist_ok=True)
     result = ImageSet()
@@ -92,13 +98,16 @@ def process(refs: dict[str, list[Reference]], covers: set[str], content_dir: Pat
     for rel in sorted(refs):
         source = content_dir / rel
         try:
-            data = source.read_bytes()
+            info = source.stat()
+            stamp = (rel, info.st_size, info.st_mtime_ns)
+            if stamp not in hashes:
+                hashes[stamp] = hashlib.sha256(source.read_bytes()).hexdigest()
         except OSError as exc:
             _report(refs[rel], problems, f"cannot read image '{rel}': {exc.strerror}")
             continue
         want_og = rel in covers
         key = hashlib.sha256(
-            data + f"|{settings.signature()}|{want_og}".encode()).hexdigest()[:20]
+            f"{hashes[stamp]}|{settings.signature()}|{want_og}".encode()).hexdigest()[:20]
         manifest = _cached(store, key)
         if manifest is None:
             todo[rel] = (key, source, want_og)
@@ -108,11 +117,14 @@ def process(refs: dict[str, list[Reference]], covers: set[str], content_dir: Pat
         tasks = [(rel, str(source), key, og, str(store), settings)
                  for rel, (key, source, og) in todo.items()]
         workers = min(jobs or os.cpu_count() or 1, len(tasks))
-        if workers > 1 and len(tasks) > 2:
-            with ProcessPoolExecutor(workers) as pool:
-                outcomes = list(pool.map(_render_task, tasks))
-        else:
-            outcomes = [_render_task(task) for task in tasks]
+        outcomes = []
+        with ExitStack() as stack:
+            done = stack.enter_context(ProcessPoolExecutor(workers)).map(_render_task, tasks) \
+                if workers > 1 and len(tasks) > 2 else map(_render_task, tasks)
+            for outcome in done:
+                outcomes.append(outcome)
+                if progress is not None:
+                    progress(len(outcomes), len(tasks))
         for rel, outcome in zip(todo, outcomes, strict=True):
             result.processed += 1
             if isinstance(outcome, str):

@@ -10,13 +10,21 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from html import unescape
+from typing import Any
 from xml.etree.ElementTree import Element
 
 import markdown
 import nh3
 from markdown.extensions import Extension
 from markdown.extensions.toc import slugify_unicode
+from markdown.postprocessors import Postprocessor
 from markdown.treeprocessors import Treeprocessor
+from pygments import highlight
+from pygments.formatters import HtmlFormatter
+from pygments.lexers import get_lexer_by_name
+from pygments.lexers.special import TextLexer
+from pygments.util import ClassNotFound
 
 # (attribute value, element tag) → new value, or None to leave it unchanged
 Linker = Callable[[str, str], str | None]
@@ -72,9 +80,34 @@ class _Links(Treeprocessor):
                     element.set(attr, new)
 
 
+class _Highlight(Postprocessor):
+    """Fenced code with a language gets Pygments' classes (styled by the theme's CSS).
+
+    Done here rather than by the `codehilite` extension, which builds a new formatter and
+    looks the lexer up again for every block: a third of the Markdown time of a catalogue.
+    """
+
+    CODE = re.compile(r'<pre><code class="language-([\w+#.-]+)">(.*?)</code></pre>', re.S)
+    FORMATTER = HtmlFormatter(cssclass="highlight", wrapcode=True)
+    LEXERS: dict[str, Any] = {}
+
+    def run(self, text: str) -> str:
+        return self.CODE.sub(self._block, text) if "<pre><code class=" in text else text
+
+    def _block(self, match: re.Match) -> str:
+        name = match.group(1).lower()
+        if name not in self.LEXERS:
+            try:
+                self.LEXERS[name] = get_lexer_by_name(name)
+            except ClassNotFound:
+                self.LEXERS[name] = TextLexer()
+        return highlight(unescape(match.group(2)), self.LEXERS[name], self.FORMATTER)
+
+
 class _LinkExtension(Extension):
     def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 - the library's name
         md.treeprocessors.register(_Links(md), "expo-links", 4)
+        md.postprocessors.register(_Highlight(md), "expo-highlight", 25)  # after raw HTML
 
 
 class MarkdownRenderer:
@@ -82,11 +115,9 @@ class MarkdownRenderer:
 
     def __init__(self) -> None:
         self._md = markdown.Markdown(
-            extensions=["tables", "fenced_code", "codehilite", "toc", "attr_list", "footnotes",
+            extensions=["tables", "fenced_code", "toc", "attr_list", "footnotes",
                         "def_list", "abbr", "sane_lists", _LinkExtension()],
             extension_configs={
-                "codehilite": {"css_class": "highlight", "guess_lang": False,
-                               "noclasses": False},
                 "toc": {"slugify": heading_id, "toc_depth": "2-3", "permalink": False},
             },
             output_format="html",
@@ -122,17 +153,12 @@ def plain_summary(html: str, limit: int = 200) -> str:
     if not match:
         return ""
     text = nh3.clean(match.group(1), tags=set())
-    text = re.sub(r"\s+", " ", _unescape(text)).strip()
+    text = re.sub(r"\s+", " ", unescape(text)).strip()
     if len(text) <= limit:
         return text
     cut = text[:limit].rsplit(" ", 1)[0] if " " in text[: limit] else text[:limit]
     return cut.rstrip(",;:.、，") + "…"
 
-
-def _unescape(text: str) -> str:
-    import html
-
-    return html.unescape(text)
 
 
 def body_line(body: str, needle: str, first_line: int, start: int = 0) -> int:

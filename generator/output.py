@@ -7,6 +7,7 @@ a folder expo did not write, or one that holds the project, is never replaced.
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import tempfile
 from collections.abc import Callable, Iterable
@@ -17,7 +18,21 @@ from .errors import UsageError
 from .model import OutputFile
 from .urls import safe_output_path
 
-MARKER = ".expo-output"  # says "expo wrote this folder, it may be replaced"
+MARKER = ".expo-output"  # says "expo wrote this folder, it may be replaced", and which build
+MARKER_TEXT = "written by expo; this folder is replaced on each build\nbuild: {}\n"
+
+
+def new_build_id() -> str:
+    return secrets.token_hex(8)
+
+
+def build_id(output: Path) -> str | None:
+    """The id of the build that wrote `output` last (a build state is trusted only for it)."""
+    try:
+        text = (output / MARKER).read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
+    return text.rpartition("build: ")[2].strip() or None if "build: " in text else None
 
 
 def check_output_dir(output: Path, sources: Iterable[Path], project: Path) -> Path:
@@ -55,7 +70,7 @@ def recover(output: Path) -> None:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def write_site(files: list[OutputFile], output: Path,
+def write_site(files: list[OutputFile], output: Path, build: str,
                finish: Callable[[Path], None] | None = None,
                previous: dict[str, str] | None = None) -> int:
     """Make `output` hold exactly `files`; returns how many files had to be written.
@@ -76,7 +91,7 @@ def write_site(files: list[OutputFile], output: Path,
     pages_changed = any(p.endswith(".html") for p in rewrite | (set(previous) ^ {
         f.path for f in files}))
     try:
-        (staging / MARKER).write_bytes(b"written by expo; this folder is replaced on each build\n")
+        (staging / MARKER).write_text(MARKER_TEXT.format(build), encoding="utf-8")
         made: set[Path] = {staging}
         for file in files:
             rel = safe_output_path(file.path)
@@ -103,6 +118,41 @@ def write_site(files: list[OutputFile], output: Path,
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return len(rewrite)
+
+
+def update_in_place(files: list[OutputFile], output: Path, build: str,
+                    previous: dict[str, str]) -> int:
+    """Make `output` hold exactly `files` by writing only what changed, in place.
+
+    For the preview's own folder, where requests wait for the build: no staging copy of a
+    large site on every save. The marker gets the new build id first, so a build killed
+    half-way is never taken for the last complete one.
+    """
+    if not output.is_dir() or not (output / MARKER).is_file():
+        return write_site(files, output, build, None, previous)
+    changed = [f for f in files if f.data is not None and previous.get(f.path) != digest(f.data)]
+    gone = set(previous) - {f.path for f in files}
+    if not changed and not gone:
+        return 0
+    (output / MARKER).write_text(MARKER_TEXT.format(build), encoding="utf-8")
+    for file in changed:
+        rel = safe_output_path(file.path)
+        if rel is None:
+            raise ValueError(f"unsafe output path {file.path!r}")
+        target = output / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f".{target.name}.tmp")
+        tmp.write_bytes(file.data)
+        os.replace(tmp, target)
+    for path in gone:
+        rel = safe_output_path(path)
+        if rel is not None:
+            (output / rel).unlink(missing_ok=True)
+            for folder in (output / rel).parents:  # a moved page leaves no empty folder
+                if folder == output or any(folder.iterdir()):
+                    break
+                folder.rmdir()
+    return len(changed)
 
 
 def _keep(old: Path, new: Path) -> None:

@@ -11,9 +11,11 @@ import multiprocessing
 import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import ExitStack
 from typing import Any, TypeVar
 
 T = TypeVar("T")
+Progress = Callable[[int, int], None]  # (items done, items in all)
 R = TypeVar("R")
 MIN_PER_WORKER = 200  # below this, starting processes costs more than it saves
 
@@ -26,23 +28,34 @@ def jobs_for(jobs: int | None) -> int:
 
 
 def chunked_map(work: Callable[[Any, list[T]], list[R]], state: Any, items: Sequence[T],
-                jobs: int | None) -> list[R]:
-    """`work(state, chunk)` over chunks of `items`, in worker processes when worth it."""
+                jobs: int | None, progress: Progress | None = None) -> list[R]:
+    """`work(state, chunk)` over chunks of `items`, in worker processes when worth it;
+    `progress(done, total)` after each chunk."""
     workers = jobs_for(jobs)
     if workers < 2 or len(items) < 2 * MIN_PER_WORKER or "fork" not in \
             multiprocessing.get_all_start_methods():
-        return work(state, list(items))
-    size = max(MIN_PER_WORKER // 4, len(items) // (workers * 4) + 1)
+        if progress is None or len(items) < 2 * MIN_PER_WORKER:
+            return work(state, list(items))
+        workers = 1
+        size = MIN_PER_WORKER
+    else:
+        size = max(MIN_PER_WORKER // 4, len(items) // (workers * 4) + 1)
     chunks = [list(items[i:i + size]) for i in range(0, len(items), size)]
+    results: list[R] = []
     global _state, _work
     _state, _work = state, work
     try:
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(workers, mp_context=context) as pool:
-            results = list(pool.map(_run, chunks))
+        with ExitStack() as stack:
+            done = map(_run, chunks) if workers == 1 else stack.enter_context(
+                ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+            ).map(_run, chunks)
+            for chunk in done:
+                results += chunk
+                if progress is not None:
+                    progress(len(results), len(items))
     finally:
         _state, _work = None, None
-    return [result for chunk in results for result in chunk]
+    return results
 
 
 def _run(chunk: list) -> list:

@@ -7,6 +7,7 @@ language entry page, redirects for aliases, 404 — each with its template and c
 
 from __future__ import annotations
 
+import hashlib
 import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -15,6 +16,9 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from jinja2 import meta
+from jinja2.loaders import split_template_path
+from markupsafe import Markup
 
 from .assets import Assets
 from .calendar import summit_ics_path
@@ -23,7 +27,7 @@ from .i18n import Strings, format_date
 from .model import Page
 from .picture import picture_global
 from .schema import SECTION_TYPES
-from .site import Site
+from .site import REF_FIELDS, Site
 from .urls import absolute, alias_output, href
 from .views import Listing, PageView
 
@@ -57,12 +61,24 @@ class Target:
         return [self.template]
 
 
+# A block made by `cached`: (fingerprint of its page's data, its HTML, what it read of the site).
+Card = tuple[str | None, Markup, dict]
+
+
 class Renderer:
-    def __init__(self, templates_dir: Path, site: Site, strings: Strings, assets: Assets):
+    def __init__(self, templates_dir: Path, site: Site, strings: Strings, assets: Assets,
+                 cards: dict[tuple, Card] | None = None, env: jinja2.Environment | None = None,
+                 references: dict[tuple[str, str], list[str | None]] | None = None):
+        """`env`: the last build's environment over the same folder, to keep its compiled
+        templates (Jinja2 compiles a template again when its file changes); `references`:
+        the templates each template names, by name and hash, kept the same way."""
         self.templates_dir = templates_dir.resolve()
         self.site = site
         self.strings = strings
-        self.env = jinja2.Environment(
+        self.cards = {} if cards is None else cards  # `cached` blocks, kept by a Builder
+        self.new_cards: list[tuple] = []  # made since last asked (workers send them back)
+        self._sites: dict[str, dict] = {}
+        self.env = env or jinja2.Environment(
             loader=jinja2.FileSystemLoader(str(self.templates_dir)),
             autoescape=True,
             undefined=jinja2.StrictUndefined,
@@ -73,9 +89,77 @@ class Renderer:
         self.env.filters["date"] = lambda value, lang, with_time=False: (
             format_date(value, lang, with_time) if value else "")
         self.env.filters["isodate"] = lambda value: value.isoformat() if value else ""
-        self.env.globals["url"] = lambda path: href(site.config, assets.url_for(path))
+        self.assets = assets
+        self.env.globals["url"] = self.url
         self.env.globals["absolute"] = partial(absolute, site.config)
         self.env.globals["picture"] = picture_global(site.config)
+        self.env.globals["cached"] = self.cached
+        self._hashes: dict[str, str | None] = {}
+        self._deps: dict[tuple[str, ...], dict[tuple, str | None]] = {}
+        self._references = {} if references is None else references
+        site.external.update(template=self.template_hash, templates=self.all_templates_hash,
+                             asset=self.asset_url)
+
+    # -- what a page read of the theme, for the build state ------------------------------
+
+    def url(self, path: str) -> str:
+        """The address of a theme file (hashed name) or any site path, for templates."""
+        found = self.asset_url(path)
+        if self.site.recorder is not None and path in self.assets.names:
+            self.site.recorder[("asset", path)] = found
+        return found
+
+    def asset_url(self, path: str) -> str:
+        return href(self.site.config, self.assets.url_for(path))
+
+    def template_hash(self, name: str) -> str | None:
+        """A hash of a template file's bytes; None when there is no such template."""
+        if name not in self._hashes:
+            try:
+                parts = split_template_path(name)
+                data = self.templates_dir.joinpath(*parts).read_bytes()
+            except (OSError, jinja2.TemplateNotFound):
+                self._hashes[name] = None
+            else:
+                self._hashes[name] = hashlib.blake2b(data, digest_size=12).hexdigest()
+        return self._hashes[name]
+
+    def all_templates_hash(self) -> str:
+        names = self.env.list_templates(extensions=["html", "xml", "txt"])
+        return hashlib.blake2b(repr([(n, self.template_hash(n)) for n in names]).encode(),
+                               digest_size=12).hexdigest()
+
+    def template_deps(self, names: tuple[str, ...]) -> dict[tuple, str | None]:
+        """The templates a page rendered with the first of `names` reads: the ones looked for
+        and not found before it, it, and all it extends, includes and imports. A reference
+        made at run time (`{% include page.kind ~ ".html" %}`) makes it read them all."""
+        if names not in self._deps:
+            deps: dict[tuple, str | None] = {}
+            todo = []
+            for name in names:
+                deps["template", name] = self.template_hash(name)
+                if deps["template", name] is not None:
+                    todo.append(name)
+                    break
+            while todo:
+                name = todo.pop()
+                for found in self.references(name):
+                    if found is None:
+                        deps["templates", "*"] = self.all_templates_hash()
+                    elif ("template", found) not in deps:
+                        deps["template", found] = self.template_hash(found)
+                        if deps["template", found] is not None:
+                            todo.append(found)
+            self._deps[names] = deps
+        return self._deps[names]
+
+    def references(self, name: str) -> list[str | None]:
+        """The templates a template extends, includes or imports (None: named at run time)."""
+        key = (name, self.template_hash(name) or "")
+        if key not in self._references:
+            source = self.env.loader.get_source(self.env, name)[0]
+            self._references[key] = list(meta.find_referenced_templates(self.env.parse(source)))
+        return self._references[key]
 
     def check_syntax(self, problems: Problems) -> None:
         """Compile every template now, so a syntax error is reported once with its line."""
@@ -94,7 +178,10 @@ class Renderer:
             if target.shows is not None:
                 self.site.shows(target.shows)
             context = {**target.context, **(target.lazy() if target.lazy else {})}
-            template = self.env.select_template(target.templates())
+            names = target.templates()
+            template = self.env.select_template(names)
+            if recorder is not None:
+                recorder.update(self.template_deps(tuple(names)))
             return template.render(self.context(target, context)).encode("utf-8")
         except jinja2.TemplateNotFound as exc:
             problems.error(self.templates_dir / target.template, 1,
@@ -118,15 +205,40 @@ class Renderer:
                 found = (Path(filename), line)
         return found
 
+    def cached(self, name: str, view: PageView, *vary: Any, caller: jinja2.runtime.Macro
+               ) -> Markup:
+        """`{% call cached("card", item, level) %}…{% endcall %}`: the block, made once per
+        page, language read and `vary` values and reused — on every listing showing the page,
+        and by the next build — while the page's data and all the block read stay the same.
+
+        The block may use the page, the `vary` values and what is the same on every page of
+        one language (t, lang, url…); nothing else of the page around it.
+        """
+        page, site = view.model, self.site
+        key = (name, page.key, page.lang, view.lang, *vary)
+        fingerprint = site.page_fingerprints.get((page.key, page.lang))
+        found = self.cards.get(key)
+        outer = site.recorder
+        if found is None or found[0] != fingerprint or not site.unchanged(found[2]):
+            deps: dict = {}
+            site.recorder = deps
+            try:
+                site.shows(page)
+                html = caller()
+            finally:
+                site.recorder = outer
+            found = self.cards[key] = (fingerprint, Markup(html), deps)
+            self.new_cards.append(key)
+        if outer is not None:
+            outer.update(found[2])
+        return found[1]
+
     # -- contexts -----------------------------------------------------------------------
 
-    def context(self, target: Target, own: dict[str, Any]) -> dict[str, Any]:
-        lang = target.lang or self.site.config.default_language
-        config = self.site.config
-        page = own.get("page")
-        switcher = self._switcher(target, page)
-        return {
-            "site": {
+    def _site_context(self, lang: str) -> dict[str, Any]:
+        if lang not in self._sites:
+            config = self.site.config
+            self._sites[lang] = {
                 "title": config.title.get(lang, ""),
                 "description": config.description.get(lang, ""),
                 "base_url": config.base_url,
@@ -135,7 +247,16 @@ class Renderer:
                                "abs_url": absolute(config, f"{lg.code}/")}
                               for lg in config.languages],
                 "data": self.site.data,
-            },
+            }
+        return self._sites[lang]
+
+    def context(self, target: Target, own: dict[str, Any]) -> dict[str, Any]:
+        lang = target.lang or self.site.config.default_language
+        config = self.site.config
+        page = own.get("page")
+        switcher = self._switcher(target, page)
+        return {
+            "site": self._site_context(lang),
             "lang": lang,
             "html_lang": config.language(lang).html_lang,
             "t": partial(self.strings.get, lang),
@@ -230,12 +351,30 @@ def _home_context(site: Site, lang: str) -> dict[str, Any]:
 
 def _list_context(site: Site, lang: str, section: str, category: str | None) -> dict[str, Any]:
     intro = site.page(section, lang) if category is None else None
-    items = [PageView(p, site, lang) for p in site.items(section, lang)
+    pages = [p for p in site.items(section, lang)
              if category is None or p.fields.get("category") == category]
     categories = _categories(site, lang, category)
     return {"page": PageView(intro, site, lang) if intro else None, "section": section,
-            "items": items, "categories": categories,
-            "category": next((c for c in categories if c["key"] == category), None)}
+            "items": [PageView(p, site, lang) for p in pages], "categories": categories,
+            "category": next((c for c in categories if c["key"] == category), None),
+            "referenced": _referenced(site, lang, pages)}
+
+
+def _referenced(site: Site, lang: str, pages: list[Page]) -> dict[str, list[PageView]]:
+    """For each reference field of the listed items (a solution's pavilion and cities), the
+    pages they name, by title: the options of a listing's filter."""
+    slugs: dict[str, dict[str, str]] = {}
+    for page in pages:
+        for name, section in REF_FIELDS.get(page.kind, {}).items():
+            value = page.fields.get(name)
+            for slug in [value] if isinstance(value, str) else value or ():
+                slugs.setdefault(name, {}).setdefault(slug, section)
+    found = {}
+    for name, named in slugs.items():
+        views = [PageView(p, site, lang) for slug, section in named.items()
+                 if (p := site.ref(section, slug, lang)) is not None]
+        found[name] = sorted(views, key=lambda view: view.title.lower())
+    return found
 
 
 def _category_keys(site: Site) -> list[str]:

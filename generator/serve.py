@@ -9,15 +9,19 @@ half-built site. A failed build keeps the last good site on disk, and every page
 
 from __future__ import annotations
 
+import gc
 import html
 import mimetypes
+import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import unquote
 
-from .build import Options, Result, build
+from tornado import ioloop
+
+from .build import Builder, Options, Result
 from .errors import BuildFailed, UsageError
 
 mimetypes.add_type("text/calendar", ".ics")
@@ -92,15 +96,33 @@ def error_page(errors: list[str]) -> bytes:
 
 
 class Rebuilder:
-    """Runs a build and tells the preview (and the terminal) how it went."""
+    """Runs a build and tells the preview (and the terminal) how it went.
+
+    One Builder for the session: what a save did not change stays in memory, and the preview
+    folder is updated in place (requests wait for the build: they run on the same thread)."""
 
     def __init__(self, options: Options, preview: Preview, report: Callable[[str], None]):
-        self.options, self.preview, self.report = options, preview, report
+        self.builder = Builder(options, persist=False)
+        self.preview, self.report = preview, report
+        self.loop: ioloop.IOLoop | None = None  # the server's, once it runs
 
     def __call__(self) -> Result | None:
-        started = time.perf_counter()
         try:
-            result = build(self.options)
+            return self._build()
+        finally:
+            if self.loop is not None:
+                self.loop.call_later(1.0, gc.collect)
+            else:
+                gc.collect()
+
+    def _build(self) -> Result | None:
+        started = time.perf_counter()
+        # The collector would stop a build many times to scan the site kept in memory: once
+        # there is one, it runs between builds instead, once the browser has had its page.
+        if self.builder.state is not None:
+            gc.disable()
+        try:
+            result = self.builder.build()
         except BuildFailed as failed:
             self.preview.errors = [str(p) for p in failed.problems.sorted()]
             for line in self.preview.errors:
@@ -121,25 +143,48 @@ class Rebuilder:
 
 def serve(options: Options, bind: str, port: int, report: Callable[[str], None]) -> None:
     """Serve until interrupted. `options.output` is the preview folder."""
+    import watchfiles
     from livereload import Server
     from livereload.handlers import LiveReloadHandler
     from livereload.watcher import Watcher
-    from tornado import ioloop
-
-    class QuickWatcher(Watcher):
-        """Looks for changes every 0.2 s (livereload's own loop waits 0.8 s)."""
-
-        def start(self, callback) -> bool:
-            ioloop.PeriodicCallback(callback, 200).start()
-            return True
-
-    # livereload drops a reload that comes within 3 s of the previous one, so a quick second
-    # save would never show. Here each reload follows a finished build: never drop one.
-    LiveReloadHandler.DEFAULT_RELOAD_TIME = 0
 
     from .build import default_templates
     from .config import load_config
     from .errors import Problems
+
+    folders = [str(options.content), str(options.templates or default_templates())]
+
+    class Saves(Watcher):
+        """The operating system tells which files changed (watchfiles: inotify, FSEvents...);
+        the build runs on the server's loop, then every open page reloads."""
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.pending = threading.Event()
+
+        def start(self, callback) -> bool:
+            loop = rebuild.loop = ioloop.IOLoop.current()
+
+            def listen() -> None:
+                # A save is often several file events (write, rename): wait 20 ms for more.
+                for _ in watchfiles.watch(*folders, debounce=400, step=20,
+                                          raise_interrupt=False):
+                    self.pending.set()
+                    loop.add_callback(callback)
+
+            threading.Thread(target=listen, name="expo-watch", daemon=True).start()
+            return True
+
+        def examine(self) -> tuple[str | None, None]:
+            if not self.pending.is_set():
+                return None, None
+            self.pending.clear()
+            rebuild()
+            return "__livereload__", None  # livereload's name for "reload now"
+
+    # livereload drops a reload that comes within 3 s of the previous one, so a quick second
+    # save would never show. Here each reload follows a finished build: never drop one.
+    LiveReloadHandler.DEFAULT_RELOAD_TIME = 0
 
     config = load_config(options.content, Problems())
     sub_path = config.base_path if config else "/"
@@ -148,8 +193,8 @@ def serve(options: Options, bind: str, port: int, report: Callable[[str], None])
     preview = Preview(options.output, sub_path)
     rebuild = Rebuilder(options, preview, report)
     rebuild()
-    server = Server(app=preview, watcher=QuickWatcher())
-    for folder in (options.content, options.templates or default_templates()):
-        server.watch(str(folder), rebuild)
+    server = Server(app=preview, watcher=Saves())
+    for folder in folders:
+        server.watch(folder)
     report(f"Serving http://{host}:{port}{sub_path} — edits reload the page; Ctrl+C stops")
     server.serve(port=port, host=bind, debug=False, open_url_delay=None)

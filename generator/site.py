@@ -10,7 +10,7 @@ import dataclasses
 import hashlib
 import posixpath
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from html import unescape
@@ -18,17 +18,20 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
-from .cache import CachedBody
+from .cache import DepTable
 from .config import SiteConfig
 from .content import kind_of, slugify
 from .errors import Problems
 from .images import Picture, Reference
 from .markdown import MarkdownRenderer, body_line, plain_summary
 from .model import Page
-from .parallel import chunked_map
+from .parallel import Progress, chunked_map
 from .picture import ALT, BODY_SIZES, picture_html
 from .schema import IMAGE_TYPES, REF_SECTIONS, SECTION_TYPES, resolve_file
 from .urls import href, media_href, split_url
+
+# Dependencies recorded with what they gave (a hash, an address), not a fingerprint of pages.
+VALUES = {"data", "template", "templates", "asset"}
 
 # Fields holding references, by content type: field → section it points into.
 REF_FIELDS = {
@@ -65,6 +68,11 @@ class Site:
         self.page_fingerprints: dict[tuple[str, str], str] = {}
         self._fingerprints: dict[tuple, str] = {}
         self._related: dict[tuple[str, str, str], dict[str, list[Page]]] = {}
+        self._sections: tuple[str, ...] | None = None
+        self._same: dict[tuple, bool] = {}  # (dependency, recorded value) → still the same
+        self._same_numbers: list[bool | None] = []  # the same, by number in a DepTable
+        # Lookups answered by others (the renderer: templates, theme files), by kind.
+        self.external: dict[str, Callable[..., Any]] = {}
 
     # -- finding pages ----------------------------------------------------------------
 
@@ -144,29 +152,66 @@ class Site:
                 counts[page.fields.get("category")] = counts.get(page.fields.get("category"), 0) + 1
             return tuple(sorted(counts.items()))
         if kind == "sections":
-            used = {section for section, _ in self.by_slug}
-            return tuple(s for s in SECTION_TYPES if s in used or s in self.by_key)
+            if self._sections is None:
+                used = {section for section, _ in self.by_slug}
+                self._sections = tuple(s for s in SECTION_TYPES if s in used or s in self.by_key)
+            return self._sections
+        if kind in self.external:
+            return self.external[kind](*args)
         raise ValueError(dependency)
 
     def unchanged(self, dependencies: dict[tuple, Any]) -> bool:
         """Whether every dependency recorded by an earlier build still gives the same."""
-        for dependency, value in dependencies.items():
-            found = self.lookup(dependency)
-            if (found if dependency[0] == "data" else self._fingerprint(dependency, found)) \
-                    != value:
+        for recorded in dependencies.items():
+            same = self._same.get(recorded)
+            if same is None:
+                same = self._same[recorded] = self._still(recorded)
+            if not same:
                 return False
         return True
 
-    def fingerprint_pages(self) -> None:
-        """A hash of everything a template can read of each page (fields, body, images)."""
+    def unchanged_numbers(self, numbers: tuple[int, ...], table: DepTable) -> bool:
+        """`unchanged` for dependencies numbered in a table (see cache.DepTable)."""
+        same = self._same_numbers
+        if len(same) < len(table.pairs):
+            same.extend([None] * (len(table.pairs) - len(same)))
+        for number in numbers:
+            still = same[number]
+            if still is None:
+                still = same[number] = self._still(table.pairs[number])
+            if not still:
+                return False
+        return True
+
+    def _still(self, recorded: tuple[tuple, Any]) -> bool:
+        dependency, value = recorded
+        found = self.lookup(dependency)
+        return value == (found if dependency[0] in VALUES else
+                         self._fingerprint(dependency, found))
+
+    def fingerprint_pages(self, memo: dict[int, tuple] | None = None) -> None:
+        """A hash of everything a template can read of each page (fields, body, images).
+
+        `memo` (kept by a Builder) holds the last hashes: a page made from unchanged files,
+        with the same body and pictures, keeps its hash without being hashed again."""
+        memo = {} if memo is None else memo
+        fresh = {}
         for page in self.pages:
             images = [page.fields.get("image"), *(g["src"] for g in page.fields.get("gallery")
                                                   or ())]
-            state = (page.kind, page.url_path, sorted((k, repr(v)) for k, v in
-                                                      page.fields.items()),
-                     page.html, page.toc, [repr(self.pictures.get(i)) for i in images if i])
-            self.page_fingerprints[page.key, page.lang] = hashlib.blake2b(
-                repr(state).encode(), digest_size=16).hexdigest()
+            pictures = [repr(self.pictures.get(i)) for i in images if i]
+            old = memo.get(id(page))
+            if old is not None and old[0] is page and old[1] is page.html and old[2] == pictures:
+                fresh[id(page)] = old
+            else:
+                state = (page.kind, page.url_path, sorted((k, repr(v)) for k, v in
+                                                          page.fields.items()),
+                         page.html, page.toc, pictures)
+                fresh[id(page)] = (page, page.html, pictures, hashlib.blake2b(
+                    repr(state).encode(), digest_size=16).hexdigest())
+            self.page_fingerprints[page.key, page.lang] = fresh[id(page)][3]
+        memo.clear()
+        memo.update(fresh)
 
     def _find_items(self, section: str, lang: str) -> list[Page]:
         found = []
@@ -227,26 +272,39 @@ class Site:
     # -- Markdown ---------------------------------------------------------------------
 
     def render_markdown(self, problems: Problems, jobs: int | None = None,
-                        cached: dict[tuple[str, str], CachedBody] | None = None
-                        ) -> dict[tuple[str, str], CachedBody]:
+                        cached: dict[tuple[str, str], Body] | None = None,
+                        progress: Progress | None = None) -> dict[tuple[str, str], Body]:
         """Render every body, rewriting links and images; then check link fragments.
 
-        Pages with errors are rendered too, for the problems in their bodies only. A body
-        in `cached` with the same text is reused when its links still resolve the same way.
+        Pages with errors are rendered too, for the problems in their bodies only. A body in
+        `cached` with the same text is taken as it is while no page was added, moved or
+        removed (`link_world`); else it is reused when its links still resolve the same way.
         Returns the bodies to cache for the next build.
         """
+        cached = cached or {}
+        world = self.link_world()
         everything = self.broken + self.pages
-        results = chunked_map(_render_bodies, (self, cached or {}), range(len(everything)),
-                              jobs)
+        results: list[Body | None] = []
+        for page in everything:
+            old = cached.get((page.key, page.lang))
+            results.append(old if old is not None and old.world == world and not old.problems
+                           and old.source == _source_hash(page) and self._files_there(old)
+                           else None)
+        todo = [i for i, body in enumerate(results) if body is None]
+        for index, body in zip(todo, chunked_map(_render_bodies, (self, cached), todo, jobs,
+                                                       progress),
+                               strict=True):
+            body.world = world
+            results[index] = body
         bodies = {}
         fragments = []
         for page, result in zip(everything, results, strict=True):
-            bodies[page.key, page.lang] = CachedBody(result.source, result.html, result.toc,
-                                                     result.ids, result.links)
+            assert result is not None
+            bodies[page.key, page.lang] = result
             if page.ok:
                 page.html, page.toc, page.heading_ids = result.html, result.toc, result.ids
                 if "summary" not in page.fields:
-                    page.fields["summary"] = plain_summary(page.html)
+                    page.fields["summary"] = result.summary
             problems.items.extend(p for p in result.problems if p not in problems.items)
             for rel, line in result.images:
                 self.image_refs.setdefault(rel, []).append(Reference(page.doc.path, line))
@@ -258,6 +316,19 @@ class Site:
                 problems.warning(page.doc.path, line, f"'#{fragment}' is not a heading of "
                                  f"{target.doc.path.name}: the link lands at the page top")
         return bodies
+
+    def link_world(self) -> str:
+        """What links resolve against: every page's address, drafts, broken pages, settings."""
+        state = (self.config.base_url, self.config.codes, [
+            (p.key, p.lang, p.url_path) for p in self.pages], sorted(self._broken_targets,
+                                                                       key=repr),
+                 sorted(self.drafts))
+        return hashlib.blake2b(repr(state).encode(), digest_size=16).hexdigest()
+
+    def _files_there(self, body: Body) -> bool:
+        """Whether the images and files a cached body links to are still in content/."""
+        return all((self.content_dir / rel).is_file()
+                   for rel in (*(i for i, _ in body.images), *body.media))
 
     def _linker(self, page: Page, problems: Problems, body: Body):
         seen: dict[str, int] = {}  # a link written twice: the second is found after the first
@@ -383,6 +454,13 @@ class Body:
     images: list[tuple[str, int]] = dataclasses.field(default_factory=list)  # (path, line)
     media: set[str] = dataclasses.field(default_factory=set)
     fragments: list[tuple[str, str, str, int]] = dataclasses.field(default_factory=list)
+    world: str = ""  # the link world it was rendered in (Site.link_world)
+    summary: str = ""  # its first paragraph as text, for pages without a `summary`
+
+
+def _source_hash(page: Page) -> str:
+    return hashlib.blake2b(f"{page.doc.path}\0{page.lang}\0{page.doc.body_line}\0"
+                           f"{page.doc.body}".encode(), digest_size=16).hexdigest()
 
 
 def _render_bodies(state: tuple, indices: list[int]) -> list[Body]:
@@ -392,8 +470,7 @@ def _render_bodies(state: tuple, indices: list[int]) -> list[Body]:
     bodies = []
     for index in indices:
         page = everything[index]
-        source = hashlib.blake2b(f"{page.doc.path}\0{page.lang}\0{page.doc.body_line}\0"
-                                 f"{page.doc.body}".encode(), digest_size=16).hexdigest()
+        source = _source_hash(page)
         old = cached.get((page.key, page.lang))
         body = _replay(site, page, old) if old is not None and old.source == source else None
         if body is None:
@@ -407,18 +484,20 @@ def _render_bodies(state: tuple, indices: list[int]) -> list[Body]:
 
             rendered = renderer.render(page.doc.body, logged)
             body.html, body.toc, body.ids = rendered.html, rendered.toc, rendered.ids
+            body.summary = plain_summary(body.html)
             body.problems = problems.items
         bodies.append(body)
     return bodies
 
 
-def _replay(site: Site, page: Page, old: CachedBody) -> Body | None:
+def _replay(site: Site, page: Page, old: Body) -> Body | None:
     """The cached body, if its links resolve as they did (they gather images and problems)."""
     body, problems = Body(source=old.source, links=old.links), Problems()
     linker = site._linker(page, problems, body)
     if any(linker(value, tag) != result for value, tag, result in old.links):
         return None
     body.html, body.toc, body.ids, body.problems = old.html, old.toc, old.ids, problems.items
+    body.summary = old.summary
     return body
 
 

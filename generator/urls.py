@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+from functools import lru_cache
 from urllib.parse import SplitResult, quote, urlsplit
 
 from .config import SiteConfig
@@ -48,6 +49,7 @@ def media_href(config: SiteConfig, content_path: str, full: bool = False) -> str
     return (config.base_url if full else config.base_path) + quoted
 
 
+@lru_cache(maxsize=65536)  # asked for every output file on every build
 def safe_output_path(path: str) -> str | None:
     """A normalised relative file path that stays inside the output folder, or None."""
     if not path or UNSAFE.search(path) or path.startswith("/"):

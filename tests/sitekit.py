@@ -76,6 +76,13 @@ def fails(cwd: Path, *args: str, command: str = "build") -> Run:
     return run
 
 
+def output_files(output: Path) -> dict[str, bytes]:
+    """A built site's files by path; not expo's marker, which names the build that wrote the
+    folder and so differs between two builds of the same site."""
+    return {p.relative_to(output).as_posix(): p.read_bytes()
+            for p in sorted(output.rglob("*")) if p.is_file() and p.name != ".expo-output"}
+
+
 def html(path: Path) -> BeautifulSoup:
     return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
 

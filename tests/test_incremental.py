@@ -12,7 +12,7 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sitekit import ROOT, make_site
+from sitekit import ROOT, make_site, output_files
 
 SITE = {
     "content/index.md": "---\ntitle: Home\n---\nWelcome.\n",
@@ -30,24 +30,25 @@ SITE = {
 
 def run(root: Path, *args: str) -> tuple[int, int]:
     """A build with the repository's theme; (files written, files unchanged)."""
+    return build_counts(root, *args)[1:]
+
+
+def build_counts(root: Path, *args: str) -> tuple[int, int, int]:
+    """A build with the repository's theme; (pages rendered, files written, unchanged)."""
     done = subprocess.run([sys.executable, "-m", "generator", "build", "--no-search",
                            "--templates", str(root / "theme"), *args], cwd=root,
                           env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True,
                           text=True, timeout=300)
     assert done.returncode == 0, done.stderr
-    match = re.search(r"\(([\d,]+) files written, ([\d,]+) unchanged\)", done.stderr)
+    match = re.search(r"\(([\d,]+) pages rendered, ([\d,]+) files written, ([\d,]+) "
+                      r"unchanged\)", done.stderr)
     assert match, done.stderr
-    return int(match[1].replace(",", "")), int(match[2].replace(",", ""))
+    return tuple(int(match[i].replace(",", "")) for i in (1, 2, 3))
 
 
 def inodes(output: Path) -> dict[str, int]:
     return {p.relative_to(output).as_posix(): p.stat().st_ino
             for p in output.rglob("*") if p.is_file()}
-
-
-def files(output: Path) -> dict[str, bytes]:
-    return {p.relative_to(output).as_posix(): p.read_bytes()
-            for p in sorted(output.rglob("*")) if p.is_file()}
 
 
 def project(root: Path) -> Path:
@@ -101,6 +102,47 @@ def test_template_change_rerenders_and_site_yaml_change_rebuilds_all(tmp_path):
         f.write("description: {en: New words, zh-tw: 新的說明}\n")
     written, _ = run(root)
     assert written > 20
+
+
+def test_template_edit_rerenders_exactly_the_pages_using_it(tmp_path):
+    root = project(tmp_path)
+    run(root)
+    # One page uses news.html: the news item (untranslated: only listed in Chinese).
+    news = root / "theme/news.html"
+    news.write_text(news.read_text().replace('<p class="byline">', '<p class="byline new">'))
+    before = inodes(root / "output")
+    rendered, written, _ = build_counts(root)
+    after = inodes(root / "output")
+    changed = {path for path in after if before.get(path) != after[path]} - {".expo-output"}
+    assert changed == {"en/news/one/index.html"}, sorted(changed)
+    assert rendered == written == 1
+    assert 'class="byline new"' in (root / "output/en/news/one/index.html").read_text()
+    # A listing template that did not exist is looked for first: adding it re-renders the
+    # news listings, in both languages, and nothing else.
+    listing = (root / "theme/list.html").read_text()
+    (root / "theme/list-news.html").write_text(listing.replace(
+        '<div class="wrap">', '<div class="wrap news-list">', 1))
+    before = inodes(root / "output")
+    rendered, written, _ = build_counts(root)
+    after = inodes(root / "output")
+    changed = {path for path in after if before.get(path) != after[path]} - {".expo-output"}
+    assert changed == {"en/news/index.html", "zh-tw/news/index.html"}, sorted(changed)
+    assert rendered == written == 2
+    # A theme file: only pages linking to it get its new (hashed) name.
+    script = root / "theme/static/js/filter.js"
+    script.write_text(script.read_text() + "\n// edited\n")
+    rendered, written, unchanged = build_counts(root)
+    using = sorted(p.relative_to(root / "output").as_posix()
+                   for p in (root / "output").rglob("*.html")
+                   if "static/js/filter." in p.read_text())
+    assert len(using) == 6  # the catalogue and its two category pages, in two languages
+    assert rendered == written - 1 == len(using)  # and the renamed script itself
+    # The shared base template: every page.
+    base = root / "theme/base.html"
+    base.write_text(base.read_text().replace("<body>", '<body class="edited">'))
+    rendered, written, unchanged = build_counts(root)
+    pages = list((root / "output").rglob("*.html"))
+    assert rendered == len(pages) == written
 
 
 def test_deleted_page_leaves_no_stale_output(tmp_path):
@@ -157,9 +199,17 @@ def apply(root: Path, edit: str, slug: str, n: int) -> None:
     elif edit == "weight":
         path.write_text(re.sub(r"weight: .*\n", "", text).replace(
             "---\n", f"---\nweight: {n % 7}\n", 1))
-    elif edit == "template":
-        card = root / "theme/_macros.html"
-        card.write_text(card.read_text() + f"\n{{# edit {n} #}}\n")
+    elif edit == "template":  # invisible, visible on every page, a listing template appears
+        if n % 3 == 0:
+            card = root / "theme/_macros.html"
+            card.write_text(card.read_text() + f"\n{{# edit {n} #}}\n")
+        elif n % 3 == 1:
+            base = root / "theme/base.html"
+            base.write_text(base.read_text().replace("<body>", f"<body data-edit={n}>", 1))
+        else:
+            listing = (root / "theme/list.html").read_text()
+            (root / "theme/list-solutions.html").write_text(listing.replace(
+                '<div class="wrap">', f'<div class="wrap" data-edit="{n}">', 1))
 
 
 @settings(max_examples=25, deadline=None,
@@ -176,4 +226,4 @@ def test_random_edits_give_the_same_site_as_a_clean_build(tmp_path_factory, sequ
         shutil.copytree(root / "content", clean / "content")
         shutil.copytree(root / "theme", clean / "theme")
         run(clean)
-        assert files(root / "output") == files(clean / "output"), edits
+        assert output_files(root / "output") == output_files(clean / "output"), edits

@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 
 import pytest
-from sitekit import ROOT, build
+from sitekit import ROOT, build, output_files
 
 CHANGES = {  # file → (text, replacement): a page and a solution that listings show
     "content/about.md": ("title: About Smart City Online",
@@ -35,9 +35,8 @@ CHANGES = {  # file → (text, replacement): a page and a solution that listings
 
 
 def snapshot(folder: Path) -> dict[str, str]:
-    """Every file below `folder` → a digest of its bytes; nothing left out."""
-    return {path.relative_to(folder).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
-            for path in sorted(folder.rglob("*")) if path.is_file()}
+    """Every file of the site below `folder` → a digest of its bytes."""
+    return {path: hashlib.sha256(data).hexdigest() for path, data in output_files(folder).items()}
 
 
 def search_index(folder: Path, files: dict[str, str]) -> dict[str, str]:

@@ -3,24 +3,18 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
-from sitekit import ROOT, build
+from sitekit import ROOT, build, output_files
 
 sys.path.insert(0, str(ROOT / "tests" / "perf"))
 from bench import generate  # noqa: E402  (the benchmark's site generator)
-
-
-def snapshot(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def test_jobs_1_and_2_build_identical_sites(tmp_path):
     generate(tmp_path, 1200)  # large enough for both stages to use worker processes
     build(tmp_path, "--jobs", "1", "--no-search", "--output", "one")
     build(tmp_path, "--jobs", "2", "--no-search", "--output", "two")
-    one, two = snapshot(tmp_path / "one"), snapshot(tmp_path / "two")
+    one, two = output_files(tmp_path / "one"), output_files(tmp_path / "two")
     assert len(one) > 1000
     assert one.keys() == two.keys()
     assert [name for name in one if one[name] != two[name]] == []
