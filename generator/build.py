@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gc
 import os
+import shutil
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -31,7 +32,16 @@ from .images import outputs as image_outputs
 from .images import process as process_images
 from .images import prune as prune_images
 from .model import OutputFile
-from .output import build_id, check_output_dir, new_build_id, recover, update_in_place, write_site
+from .output import (
+    build_id,
+    check_output_dir,
+    new_build_id,
+    new_folder,
+    recover,
+    stage,
+    update_in_place,
+    write_site,
+)
 from .parallel import Progress, chunked_map
 from .render import Renderer, targets
 from .search import SearchError, index_site
@@ -227,33 +237,41 @@ class Builder:
             self.memory.cards_key = cards_key
         reusable = previous.outputs if previous is not None and previous.key == key else {}
         table = previous.deps if previous is not None else cache.DepTable()
-        files = list(_files(loaded, problems, reusable, output if self.persist else None,
-                            table))
-        clock.lap("render")
-        _fail_on(problems, options)
-
-        def search(staging: Path) -> None:
-            clock.lap("write")
-            if options.progress is not None:
-                options.progress("Search index", 0, 0)
-            index_site(staging)
-            clock.lap("search")
-
         old = {path: digest for path, (digest, _) in previous.outputs.items()} if previous \
             else {}
-        this_build = new_build_id()  # the folder's marker gets it if anything is written
+        # A whole new folder, swapped in when complete; workers write pages straight into it.
+        # The preview's folder is updated in place instead, once the build is known good.
+        swap = self.persist or previous is None
+        staging = new_folder(output) if swap else None
         try:
-            if self.persist or previous is None:  # a whole new folder, swapped in
+            files = list(_files(loaded, problems, reusable, output if self.persist else None,
+                                table, Sink(staging, output, old) if staging else None))
+            clock.lap("render")
+            _fail_on(problems, options)
+
+            def search(folder: Path) -> None:
+                clock.lap("write")
+                if options.progress is not None:
+                    options.progress("Search index", 0, 0)
+                index_site(folder)
+                clock.lap("search")
+
+            this_build = new_build_id()  # the folder's marker gets it if anything is written
+            if swap:
                 written = write_site(files, output, this_build,
-                                     None if options.no_search else search, old)
+                                     None if options.no_search else search, old, staging)
             else:  # the preview's folder, as the last build of this session left it
                 written = update_in_place(files, output, this_build, old)
         except SearchError as exc:
             problems.error(options.output, 1, str(exc))
             raise BuildFailed(problems) from exc
+        finally:
+            if staging is not None and staging.exists():  # not swapped in: a failed build
+                shutil.rmtree(staging, ignore_errors=True)
         this_build = build_id(output) or this_build  # the last one if nothing was written
         prune_images(loaded.images, options.cache)
-        outputs = {f.path: (cache.digest(f.data) if f.data is not None else old[f.path],
+        outputs = {f.path: (cache.digest(f.data) if f.data is not None else f.digest or
+                            old[f.path],
                             table.intern(f.deps) if isinstance(f.deps, dict) else f.deps)
                    for f in files}
         if table.worth_compacting():
@@ -304,24 +322,49 @@ def _sources(options: Options) -> list[Path]:
     return [options.content, templates]
 
 
+@dataclass
+class Sink:
+    """Where workers put the pages they render: the new folder, unless the page's bytes are
+    the ones the last build left in `output` (then the page is linked from there)."""
+
+    staging: Path
+    output: Path
+    previous: dict[str, str]  # path → digest of the last build's bytes
+
+    def put(self, path: str, data: bytes) -> tuple[str, bool]:
+        """The digest of the page, and whether it was written."""
+        found = cache.digest(data)
+        if found == self.previous.get(path) and (self.output / path).is_file():
+            return found, False
+        stage(self.staging, path, data)
+        return found, True
+
+
 def _render_pages(state: tuple, indices: list[int]) -> list[tuple]:
     """Render some pages (in a worker process when the site is large), with what each read
-    and the cards made on the way (for a Builder that keeps them)."""
-    renderer, pages, minify = state
+    and the cards made on the way (for a Builder that keeps them). With a Sink, the pages
+    are written by the worker and only their digests travel back."""
+    renderer, pages, minify, sink = state
     results = []
     for index in indices:
         problems, deps = Problems(), {}
-        data = renderer.render(pages[index], problems, deps)
+        target = pages[index]
+        data = renderer.render(target, problems, deps)
+        if data is not None and minify:
+            data = minify_html(data)
         cards = [(key, renderer.cards[key]) for key in renderer.new_cards]
         renderer.new_cards.clear()
-        results.append((minify_html(data) if data is not None and minify else data,
-                        problems.items, deps, cards))
+        written = None
+        if sink is not None and data is not None:
+            written = sink.put(target.path, data)
+            data = None
+        results.append((data, problems.items, deps, cards, written))
     return results
 
 
 def _files(loaded: Loaded, problems: Problems, reusable: dict | None = None,
-           output: Path | None = None, table: cache.DepTable | None = None
-           ) -> Iterator[OutputFile]:
+           output: Path | None = None, table: cache.DepTable | None = None,
+           sink: Sink | None = None) -> Iterator[OutputFile]:
     """Every file of the site; two sources claiming one path is an error for both.
 
     A page whose recorded dependencies (`reusable`, from the last build) are unchanged is not
@@ -353,22 +396,25 @@ def _files(loaded: Loaded, problems: Problems, reusable: dict | None = None,
     folder = None if output is None else str(output)
     kept = {t.path for t in pages
             if table is not None and _unchanged(t.path, reusable, site, folder, table)}
-    todo = [t for t in pages if t.path not in kept]
+    # Listings (a catalogue page shows thousands of cards) first: the workers share them out
+    # and the many small pages fill in after, so no worker is left with a heavy tail.
+    todo = sorted((t for t in pages if t.path not in kept), key=lambda t: t.lazy is None)
     loaded.rendered = len(todo)
     rendered = dict(zip((t.path for t in todo), chunked_map(
-        _render_pages, (renderer, todo, loaded.minify), range(len(todo)), loaded.jobs,
+        _render_pages, (renderer, todo, loaded.minify, sink), range(len(todo)), loaded.jobs,
         loaded.progress),
         strict=True))
     template_errors: dict[tuple, list[Problem]] = {}  # one line per template mistake
     for target in pages:
-        data, found, deps, cards = rendered.get(target.path) or (
-            None, [], reusable[target.path][1], [])
+        data, found, deps, cards, written = rendered.get(target.path) or (
+            None, [], reusable[target.path][1], [], None)
         renderer.cards.update(cards)
         for problem in found:
             message = problem.message.split(" (rendering ")[0]
             template_errors.setdefault((problem.path, problem.line, message), []).append(problem)
-        if data is not None or target.path in kept:
-            yield OutputFile(target.path, data, target.source, target.line, deps)
+        if data is not None or written is not None or target.path in kept:
+            yield OutputFile(target.path, data, target.source, target.line, deps,
+                             *(written or (None, False)))
             if target.template not in ("redirect.html", "404.html"):
                 in_sitemap.append(SitemapEntry(target.path, target.lang, target.group))
     for (path, line, message), found in template_errors.items():

@@ -60,7 +60,9 @@ class OutputFile:
     """One file of the built site: where it goes (below output/) and its bytes."""
 
     path: str
-    data: bytes | None  # None: unchanged since the last build, taken from the output folder
+    data: bytes | None  # None: in the new folder already (`staged`), else kept from the last
     source: Path | None = None  # the file it was made from, for duplicate-URL messages
     line: int = 1
     deps: dict | None = None  # what a rendered page read of the site (see cache.py)
+    digest: str | None = None  # of its bytes, when `data` is None but they are known
+    staged: bool = False  # written into the new folder by the worker that rendered it

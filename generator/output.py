@@ -70,23 +70,43 @@ def recover(output: Path) -> None:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+def new_folder(output: Path) -> Path:
+    """The folder a build fills beside `output`, to be swapped in by `write_site`."""
+    output.parent.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix=f".{output.name}.new-", dir=output.parent))
+
+
+def stage(staging: Path, path: str, data: bytes) -> None:
+    """Write one file into the new folder (workers do, as they render pages)."""
+    rel = safe_output_path(path)
+    if rel is None:  # the build checks paths first; this is the last line of defence
+        raise ValueError(f"unsafe output path {path!r}")
+    target = staging / rel
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(data)
+
+
 def write_site(files: list[OutputFile], output: Path, build: str,
                finish: Callable[[Path], None] | None = None,
-               previous: dict[str, str] | None = None) -> int:
+               previous: dict[str, str] | None = None, staging: Path | None = None) -> int:
     """Make `output` hold exactly `files`; returns how many files had to be written.
 
     `previous` maps the paths of the last build to the digests of their bytes. When nothing
     differs, nothing is written at all. Otherwise a new folder is filled — unchanged files
     are hard links to the current ones, never modified in place — `finish` adds to it (the
-    search index, only when a page changed) and it is swapped in for `output`.
+    search index, only when a page changed) and it is swapped in for `output`. `staging`: the
+    new folder (`new_folder`) when some files were written into it already (`staged`).
     """
     previous = previous or {}
-    changed = [f for f in files if f.data is not None and previous.get(f.path) != digest(f.data)]
+    changed = [f for f in files if f.staged or f.data is not None and
+               previous.get(f.path) != digest(f.data)]
     if output.is_dir() and not changed and {f.path for f in files} == set(previous):
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
         return 0
-    output.parent.mkdir(parents=True, exist_ok=True)
-    recover(output)
-    staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.new-", dir=output.parent))
+    if staging is None:
+        recover(output)
+        staging = new_folder(output)
     rewrite = {f.path for f in changed}
     pages_changed = any(p.endswith(".html") for p in rewrite | (set(previous) ^ {
         f.path for f in files}))
@@ -101,6 +121,8 @@ def write_site(files: list[OutputFile], output: Path, build: str,
             if target.parent not in made:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 made.add(target.parent)
+            if file.staged:
+                continue
             if file.path in rewrite or file.data is not None and not (output / rel).is_file():
                 target.write_bytes(file.data)
             else:

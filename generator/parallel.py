@@ -39,7 +39,7 @@ def chunked_map(work: Callable[[Any, list[T]], list[R]], state: Any, items: Sequ
         workers = 1
         size = MIN_PER_WORKER
     else:
-        size = max(MIN_PER_WORKER // 4, len(items) // (workers * 4) + 1)
+        size = max(MIN_PER_WORKER // 4, len(items) // (workers * 8) + 1)
     chunks = [list(items[i:i + size]) for i in range(0, len(items), size)]
     results: list[R] = []
     global _state, _work
