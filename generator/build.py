@@ -113,7 +113,7 @@ class Memory:
     image_hashes: dict = field(default_factory=dict)  # (image, size, time) → content hash
     fingerprints: dict = field(default_factory=dict)  # see Site.fingerprint_pages
     references: dict = field(default_factory=dict)  # see Renderer.references
-    sitemap: tuple | None = None  # (its entries, its bytes)
+    made: dict = field(default_factory=dict)  # generated files (sitemap, calendars) by inputs
 
 
 @dataclass
@@ -425,19 +425,36 @@ def _files(loaded: Loaded, problems: Problems, reusable: dict | None = None,
     for lang in site.config.codes:
         if claim(feed_path(lang), None, 1):
             yield OutputFile(feed_path(lang), feed(site, lang))
-    memo = loaded.memory.sitemap
-    if memo is None or memo[0] != (site.config, in_sitemap):  # a saved body changes no entry
-        memo = loaded.memory.sitemap = ((site.config, in_sitemap), sitemap(site, in_sitemap))
-    for path, data in (("sitemap.xml", memo[1]), ("robots.txt", robots(site))):
+    made = loaded.memory.made
+    loaded.memory.made = {}
+
+    def memo(key: tuple, make: Callable[[], bytes]) -> bytes:
+        """What `make` gave the last build for the same key: a saved body changes no entry
+        of the sitemap and no calendar but its session's."""
+        data = loaded.memory.made[key] = made[key] if key in made else make()
+        return data
+
+    settings = repr(site.config)
+
+    def shown(pages: list) -> tuple:
+        return tuple((p.key, p.lang, site.page_fingerprints.get((p.key, p.lang))) for p in pages)
+
+    sitemap_data = memo(("sitemap", settings, tuple(in_sitemap)),
+                        partial(sitemap, site, in_sitemap))
+    for path, data in (("sitemap.xml", sitemap_data), ("robots.txt", robots(site))):
         if claim(path, None, 1):
             yield OutputFile(path, data)
     for page in site.pages:
         if page.kind == "session" and claim(session_ics_path(page.url_path), page.doc.path, 1):
-            yield OutputFile(session_ics_path(page.url_path), calendar(site, page.lang, [page]))
+            yield OutputFile(session_ics_path(page.url_path), memo(
+                ("ics", settings, page.lang, shown([page])),
+                partial(calendar, site, page.lang, [page])))
     for lang in site.config.codes:
         sessions = site.items("summit", lang)
         if sessions and claim(summit_ics_path(lang), None, 1):
-            yield OutputFile(summit_ics_path(lang), calendar(site, lang, sessions))
+            yield OutputFile(summit_ics_path(lang), memo(
+                ("ics", settings, lang, shown(sessions)),
+                partial(calendar, site, lang, sessions)))
     for file in loaded.assets.files:
         if claim(file.path, file.source, 1):
             yield file

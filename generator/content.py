@@ -196,7 +196,7 @@ def load_pages(content_dir: Path, config: SiteConfig, data: dict[str, Any],
 def _read(path: Path, problems: Problems, parsed: dict[Path, tuple]) -> Document | None:
     """One source parsed, or taken from `parsed` when the file is as it was."""
     try:
-        info = path.stat()
+        info = os.stat(path)
     except OSError as exc:
         problems.error(path, 1, f"cannot read the file: {exc.strerror}")
         return None

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +55,12 @@ class Page:
     @property
     def output_path(self) -> str:
         return self.url_path + "index.html"
+
+    @cached_property
+    def source_hash(self) -> str:
+        """A hash of what its Markdown renders from (a page keeps its body: see content.py)."""
+        return hashlib.blake2b(f"{self.doc.path}\0{self.lang}\0{self.doc.body_line}\0"
+                               f"{self.doc.body}".encode(), digest_size=16).hexdigest()
 
 
 @dataclass(frozen=True)

@@ -137,7 +137,8 @@ class Rebuilder:
         self.preview.errors = []
         for problem in result.problems.sorted():
             self.report(str(problem))
-        self.report(f"Built {result.pages:,} pages in {time.perf_counter() - started:.1f} s")
+        self.report(f"Built {result.pages:,} pages in {time.perf_counter() - started:.2f} s "
+                    f"({result.rendered:,} rendered, {result.files:,} files written)")
         return result
 
 

@@ -227,3 +227,30 @@ def test_random_edits_give_the_same_site_as_a_clean_build(tmp_path_factory, sequ
         shutil.copytree(root / "theme", clean / "theme")
         run(clean)
         assert output_files(root / "output") == output_files(clean / "output"), edits
+
+
+@settings(max_examples=12, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(sequences=st.lists(EDITS, min_size=1, max_size=3))
+def test_preview_after_random_edits_equals_a_clean_build(tmp_path_factory, sequences):
+    """`expo serve` keeps sources, pages, Markdown and cards in memory from build to build
+    and updates its folder in place: after any edits, that folder is a clean build's."""
+    from generator.build import Builder, Options
+
+    root = project(tmp_path_factory.mktemp("preview"))
+    preview = Builder(Options(content=root / "content", templates=root / "theme",
+                              output=root / "preview", base_url=PREVIEW_URL, no_search=True,
+                              cache=root / ".expo-cache"), persist=False)
+    preview.build()
+    for edits in sequences:
+        for edit in edits:
+            apply(root, *edit)
+        preview.build()
+        clean = tmp_path_factory.mktemp("clean")
+        shutil.copytree(root / "content", clean / "content")
+        shutil.copytree(root / "theme", clean / "theme")
+        run(clean, "--base-url", PREVIEW_URL)
+        assert output_files(root / "preview") == output_files(clean / "output"), edits
+
+
+PREVIEW_URL = "http://127.0.0.1:8000/"

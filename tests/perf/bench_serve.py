@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import socket
 import statistics
@@ -50,10 +51,11 @@ def main() -> None:
     shutil.rmtree(root / ".expo-cache" / "serve", ignore_errors=True)
     port = free_port()
     started = time.perf_counter()
+    log = (root / "serve.log").open("w+")
     server = subprocess.Popen(
         [sys.executable, "-m", "generator", "serve", "--port", str(port), "--templates",
          str(root / "theme")], cwd=root, env={**os.environ, "PYTHONPATH": str(ROOT)},
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/en/solutions/{args.page}/"
     try:
         while True:
@@ -93,6 +95,11 @@ def main() -> None:
         print(f"save → changed page in the browser: median {statistics.median(times) * 1000:.0f}"
               f" ms, first {times[0] * 1000:.0f} ms, max {max(times) * 1000:.0f} ms "
               f"({len(times)} edits)")
+        log.seek(0)
+        builds = [float(m) for m in re.findall(r"Built [\d,]+ pages in ([\d.]+) s", log.read())]
+        if len(builds) > 1:
+            print(f"of which the rebuild (as the server reports it): median "
+                  f"{statistics.median(builds[1:]) * 1000:.0f} ms")
     finally:
         server.terminate()
         server.wait(timeout=20)
