@@ -14,6 +14,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from sitekit import ROOT, build
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -50,6 +51,20 @@ class _Host(http.server.SimpleHTTPRequestHandler):
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(body)
+
+
+@pytest.fixture(scope="session")
+def bundled_output(tmp_path_factory) -> Path:
+    """The bundled site (content/) built once, for the tests that only look at it."""
+    folder = tmp_path_factory.mktemp("bundled")
+    shutil.copytree(ROOT / "content", folder / "content")
+    build(folder)
+    return folder / "output"
+
+
+@pytest.fixture(scope="session")
+def bundled_url(bundled_output: Path, serve) -> str:
+    return serve(bundled_output)
 
 
 @pytest.fixture(scope="session")

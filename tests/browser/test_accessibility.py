@@ -12,11 +12,10 @@ EXPO_AXE_JS). Without it the axe tests skip, except under EXPO_REQUIRE_BROWSER (
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import pytest
-from sitekit import AXE_JS, ROOT, build, html, make_site, require_file
+from sitekit import AXE_JS, build, html, make_site, require_file
 
 WCAG = "{runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}}"
 WIDTHS = {"desktop": 1280, "phone": 375}
@@ -24,28 +23,15 @@ SEARCHES = {"en": "traffic", "zh-tw": "交通"}  # a query per language that fin
 
 
 @pytest.fixture(scope="module")
-def output(tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("a11y")
-    shutil.copytree(ROOT / "content", folder / "content")
-    build(folder)
-    return folder / "output"
-
-
-@pytest.fixture(scope="module")
-def site_url(output: Path, serve) -> str:
-    return serve(output)
-
-
-@pytest.fixture(scope="module")
 def axe_js() -> str:
     return str(require_file(AXE_JS, "axe.min.js (axe-core)"))
 
 
-def pages(output: Path) -> list[str]:
+def pages(bundled_output: Path) -> list[str]:
     """Every page of the site, as a path to request ('' for the entry page)."""
     found = []
-    for page in sorted(output.rglob("*.html")):
-        rel = page.relative_to(output).as_posix()
+    for page in sorted(bundled_output.rglob("*.html")):
+        rel = page.relative_to(bundled_output).as_posix()
         found.append(rel.removesuffix("index.html"))
     return found
 
@@ -59,10 +45,10 @@ def violations(page, axe_js: str) -> list[str]:
             for v in result["violations"] for node in v["nodes"]]
 
 
-def check_all(page, site_url: str, paths: list[str], axe_js: str) -> dict[str, list[str]]:
+def check_all(page, bundled_url: str, paths: list[str], axe_js: str) -> dict[str, list[str]]:
     found = {}
     for path in paths:
-        page.goto(f"{site_url}/{path}")
+        page.goto(f"{bundled_url}/{path}")
         page.wait_for_load_state("load")
         problems = violations(page, axe_js)
         if problems:
@@ -72,8 +58,9 @@ def check_all(page, site_url: str, paths: list[str], axe_js: str) -> dict[str, l
 
 
 @pytest.mark.parametrize("width", WIDTHS.values(), ids=WIDTHS.keys())
-def test_every_page_has_no_wcag_violations(axe_js, page_in, site_url, output, width, tally):
-    paths = pages(output)
+def test_every_page_has_no_wcag_violations(axe_js, page_in, bundled_url, bundled_output, width,
+                                           tally):
+    paths = pages(bundled_output)
     # every template in both languages is among them
     for path in ("", "en/", "zh-tw/", "en/about/", "zh-tw/about/", "en/search/", "zh-tw/search/",
                  "404.html", "en/404.html", "zh-tw/404.html",
@@ -85,14 +72,14 @@ def test_every_page_has_no_wcag_violations(axe_js, page_in, site_url, output, wi
             assert f"{lang}/{section}/" in paths
             assert any(p.startswith(f"{lang}/{section}/") and p.count("/") == 3 for p in paths)
     page = page_in(viewport={"width": width, "height": 900})
-    found = check_all(page, site_url, paths, axe_js)
+    found = check_all(page, bundled_url, paths, axe_js)
     assert found == {}, "\n".join(f"{p}: {line}" for p, lines in found.items() for line in lines)
     tally(f"pages checked by axe-core at {width}px", len(paths))
 
 
 @pytest.mark.parametrize("width", WIDTHS.values(), ids=WIDTHS.keys())
-def test_pages_in_their_interactive_states_have_no_wcag_violations(axe_js, page_in, site_url,
-                                                                  output, width, tally):
+def test_pages_in_their_interactive_states_have_no_wcag_violations(axe_js, page_in, bundled_url,
+                                                                  bundled_output, width, tally):
     """Search results, a filtered catalogue, a playing video, a 404 at depth."""
     page = page_in(viewport={"width": width, "height": 900})
     page.route("https://www.youtube-nocookie.com/**", lambda route: route.fulfill(
@@ -100,21 +87,21 @@ def test_pages_in_their_interactive_states_have_no_wcag_violations(axe_js, page_
         body="<!DOCTYPE html><html lang=en><title>Player</title><p>Player</p></html>"))
     checked = 0
     for lang, query in SEARCHES.items():
-        page.goto(f"{site_url}/{lang}/search/")
+        page.goto(f"{bundled_url}/{lang}/search/")
         page.locator(".pagefind-ui__search-input").fill(query)
         page.locator(".pagefind-ui__result-link").first.wait_for(timeout=30_000)
         assert violations(page, axe_js) == [], f"{lang}/search/ with results"
-        page.goto(f"{site_url}/{lang}/solutions/")
+        page.goto(f"{bundled_url}/{lang}/solutions/")
         category = page.locator("#filter-category option").nth(1).get_attribute("value")
         page.select_option("#filter-category", category)
         assert violations(page, axe_js) == [], f"{lang}/solutions/ filtered"
-        session = next(path for path in pages(output) if path.startswith(f"{lang}/summit/")
-                       and html(output / path / "index.html").select_one("[data-player]"))
-        page.goto(f"{site_url}/{session}")
+        session = next(path for path in pages(bundled_output) if path.startswith(f"{lang}/summit/")
+                       and html(bundled_output / path / "index.html").select_one("[data-player]"))
+        page.goto(f"{bundled_url}/{session}")
         page.locator(".player__button").click()
         page.locator(".player__iframe").wait_for()
         assert violations(page, axe_js) == [], f"{session} playing"
-        response = page.goto(f"{site_url}/{lang}/no/such/page/")
+        response = page.goto(f"{bundled_url}/{lang}/no/such/page/")
         assert response.status == 404
         assert violations(page, axe_js) == [], "404 at depth"
         checked += 4
@@ -177,9 +164,9 @@ def first_index(stops: list[dict], test) -> int:
     return next((i for i, stop in enumerate(stops) if test(stop)), -1)
 
 
-def session_with_player(output: Path, lang: str) -> str:
-    return next(path for path in pages(output) if path.startswith(f"{lang}/summit/")
-                and html(output / path / "index.html").select_one("[data-player]"))
+def session_with_player(bundled_output: Path, lang: str) -> str:
+    return next(path for path in pages(bundled_output) if path.startswith(f"{lang}/summit/")
+                and html(bundled_output / path / "index.html").select_one("[data-player]"))
 
 
 TARGETS = {
@@ -194,11 +181,11 @@ TARGETS = {
 
 @pytest.mark.parametrize("lang", ["en", "zh-tw"])
 @pytest.mark.parametrize("target", TARGETS)
-def test_tab_alone_reaches_menu_switcher_and_the_pages_controls(page_in, site_url, output,
-                                                                lang, target):
+def test_tab_alone_reaches_menu_switcher_and_the_pages_controls(page_in, bundled_url,
+                                                                bundled_output, lang, target):
     path, ready, is_target = TARGETS[target]
-    path = path.format(lang=lang) if path else session_with_player(output, lang)
-    page = keyboard_page(page_in, f"{site_url}/{path}", ready)
+    path = path.format(lang=lang) if path else session_with_player(bundled_output, lang)
+    page = keyboard_page(page_in, f"{bundled_url}/{path}", ready)
     stops = tab_through(page)
     assert stops, "Tab focuses nothing"
     assert "skip-link" in stops[0]["cls"], stops[0]
@@ -213,8 +200,8 @@ def test_tab_alone_reaches_menu_switcher_and_the_pages_controls(page_in, site_ur
     assert no_ring == [], "focus without a visible outline"
 
 
-def test_skip_link_moves_focus_to_the_main_content(page_in, site_url):
-    page = keyboard_page(page_in, f"{site_url}/en/solutions/", "form[data-filter]")
+def test_skip_link_moves_focus_to_the_main_content(page_in, bundled_url):
+    page = keyboard_page(page_in, f"{bundled_url}/en/solutions/", "form[data-filter]")
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.className") == "skip-link"
     assert page.locator(".skip-link").is_visible()

@@ -2,23 +2,13 @@
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
-from sitekit import ROOT, build
+from sitekit import ROOT
 
 ARTIFACTS = ROOT / "tests" / "artifacts"
 PAGES = ["en/", "zh-tw/", "en/solutions/", "zh-tw/summit/", "en/cities/prague/",
          "zh-tw/solutions/adaptive-traffic-signals/", "en/summit/2020-08-13-europe/",
          "en/pavilions/taipei/", "en/tours/", "404.html", ""]
-
-
-@pytest.fixture(scope="module")
-def bundled_url(tmp_path_factory, serve) -> str:
-    folder = tmp_path_factory.mktemp("browser-site")
-    shutil.copytree(ROOT / "content", folder / "content")
-    build(folder)
-    return serve(folder / "output")
 
 
 @pytest.mark.parametrize("path", PAGES)

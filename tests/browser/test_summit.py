@@ -5,13 +5,12 @@ before the click, then the youtube-nocookie embed; by keyboard too)."""
 from __future__ import annotations
 
 import re
-import shutil
 import textwrap
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from sitekit import ROOT, build, make_site
+from sitekit import build, make_site
 
 VIDEO_HOSTS = re.compile(r"^https?://([^/]*\.)?(youtube\.com|youtube-nocookie\.com|youtu\.be|"
                          r"ytimg\.com|ggpht\.com|vimeo\.com|vimeocdn\.com)(:\d+)?/")
@@ -265,14 +264,6 @@ def test_vimeo_player_and_plain_link(guarded, summit_url):
     assert plain.locator("button").count() == 0
     assert plain.locator(".media a[href='https://stream.example.org/ny']").is_visible()
     assert plain.console_errors == [] and plain.page_errors == []
-
-
-@pytest.fixture(scope="module")
-def bundled_url(tmp_path_factory, serve) -> str:
-    folder = tmp_path_factory.mktemp("bundled-summit")
-    shutil.copytree(ROOT / "content", folder / "content")
-    build(folder)
-    return serve(folder / "output")
 
 
 @pytest.mark.parametrize("path", ["en/summit/", "zh-tw/summit/", "en/summit/2020-08-18-americas/",
