@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
-from sitekit import make_site
+from sitekit import ROOT, build, make_site
+
+
+@pytest.fixture(scope="session")
+def bundled(tmp_path_factory) -> Path:
+    """The bundled site (content/) built once, as `expo build` does, for the tests that only
+    look at it; its output folder."""
+    folder = tmp_path_factory.mktemp("bundled")
+    shutil.copytree(ROOT / "content", folder / "content")
+    build(folder)
+    return folder / "output"
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-import pytest
 from sitekit import ROOT, build, expo, fails, html
 
 URL_ATTRS = ("href", "src", "srcset", "imagesrcset", "poster", "action", "data", "cite")
@@ -85,15 +84,6 @@ def assert_links_resolve(output: Path, base_path: str = "/", base_url: str | Non
                 broken.append(f"{page.relative_to(output)}: {url} (no id {fragment!r})")
     assert not broken, "\n".join(broken[:30])
     return checked
-
-
-@pytest.fixture(scope="module")
-def bundled(tmp_path_factory) -> Path:
-    """The bundled Smart City Online site, built once for this module."""
-    folder = tmp_path_factory.mktemp("bundled")
-    shutil.copytree(ROOT / "content", folder / "content")
-    build(folder)
-    return folder / "output"
 
 
 def test_bundled_site_builds_every_section_in_both_languages(bundled: Path):

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import io
 import json
-import shutil
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 from PIL import Image
-from sitekit import ROOT, build, html, make_site
+from sitekit import build, html, make_site
 
 REGIONS = """\
 europe: {en: Europe, zh-tw: 歐洲}
@@ -376,14 +375,6 @@ def test_solution_gallery_and_cover_have_alt_text(site):
     assert listing.select_one(".card img")["alt"] == "A camera on a pole"
     og = {m["property"]: m["content"] for m in page.find_all("meta", property=True)}
     assert urlsplit(og["og:image"]).scheme == "https"
-
-
-@pytest.fixture(scope="module")
-def bundled(tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("bundled-og")
-    shutil.copytree(ROOT / "content", folder / "content")
-    build(folder)
-    return folder / "output"
 
 
 def test_every_page_of_the_bundled_site_has_opengraph_and_twitter_tags(bundled: Path):

@@ -14,7 +14,6 @@ import threading
 from pathlib import Path
 
 import pytest
-from sitekit import ROOT, build
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -54,17 +53,9 @@ class _Host(http.server.SimpleHTTPRequestHandler):
 
 
 @pytest.fixture(scope="session")
-def bundled_output(tmp_path_factory) -> Path:
-    """The bundled site (content/) built once, for the tests that only look at it."""
-    folder = tmp_path_factory.mktemp("bundled")
-    shutil.copytree(ROOT / "content", folder / "content")
-    build(folder)
-    return folder / "output"
-
-
-@pytest.fixture(scope="session")
-def bundled_url(bundled_output: Path, serve) -> str:
-    return serve(bundled_output)
+def bundled_url(bundled: Path, serve) -> str:
+    """The bundled site (tests/conftest.py), served on localhost."""
+    return serve(bundled)
 
 
 @pytest.fixture(scope="session")

@@ -27,11 +27,11 @@ def axe_js() -> str:
     return str(require_file(AXE_JS, "axe.min.js (axe-core)"))
 
 
-def pages(bundled_output: Path) -> list[str]:
+def pages(bundled: Path) -> list[str]:
     """Every page of the site, as a path to request ('' for the entry page)."""
     found = []
-    for page in sorted(bundled_output.rglob("*.html")):
-        rel = page.relative_to(bundled_output).as_posix()
+    for page in sorted(bundled.rglob("*.html")):
+        rel = page.relative_to(bundled).as_posix()
         found.append(rel.removesuffix("index.html"))
     return found
 
@@ -58,9 +58,9 @@ def check_all(page, bundled_url: str, paths: list[str], axe_js: str) -> dict[str
 
 
 @pytest.mark.parametrize("width", WIDTHS.values(), ids=WIDTHS.keys())
-def test_every_page_has_no_wcag_violations(axe_js, page_in, bundled_url, bundled_output, width,
+def test_every_page_has_no_wcag_violations(axe_js, page_in, bundled_url, bundled, width,
                                            tally):
-    paths = pages(bundled_output)
+    paths = pages(bundled)
     # every template in both languages is among them
     for path in ("", "en/", "zh-tw/", "en/about/", "zh-tw/about/", "en/search/", "zh-tw/search/",
                  "404.html", "en/404.html", "zh-tw/404.html",
@@ -79,7 +79,7 @@ def test_every_page_has_no_wcag_violations(axe_js, page_in, bundled_url, bundled
 
 @pytest.mark.parametrize("width", WIDTHS.values(), ids=WIDTHS.keys())
 def test_pages_in_their_interactive_states_have_no_wcag_violations(axe_js, page_in, bundled_url,
-                                                                  bundled_output, width, tally):
+                                                                  bundled, width, tally):
     """Search results, a filtered catalogue, a playing video, a 404 at depth."""
     page = page_in(viewport={"width": width, "height": 900})
     page.route("https://www.youtube-nocookie.com/**", lambda route: route.fulfill(
@@ -95,8 +95,8 @@ def test_pages_in_their_interactive_states_have_no_wcag_violations(axe_js, page_
         category = page.locator("#filter-category option").nth(1).get_attribute("value")
         page.select_option("#filter-category", category)
         assert violations(page, axe_js) == [], f"{lang}/solutions/ filtered"
-        session = next(path for path in pages(bundled_output) if path.startswith(f"{lang}/summit/")
-                       and html(bundled_output / path / "index.html").select_one("[data-player]"))
+        session = next(path for path in pages(bundled) if path.startswith(f"{lang}/summit/")
+                       and html(bundled / path / "index.html").select_one("[data-player]"))
         page.goto(f"{bundled_url}/{session}")
         page.locator(".player__button").click()
         page.locator(".player__iframe").wait_for()
@@ -164,9 +164,9 @@ def first_index(stops: list[dict], test) -> int:
     return next((i for i, stop in enumerate(stops) if test(stop)), -1)
 
 
-def session_with_player(bundled_output: Path, lang: str) -> str:
-    return next(path for path in pages(bundled_output) if path.startswith(f"{lang}/summit/")
-                and html(bundled_output / path / "index.html").select_one("[data-player]"))
+def session_with_player(bundled: Path, lang: str) -> str:
+    return next(path for path in pages(bundled) if path.startswith(f"{lang}/summit/")
+                and html(bundled / path / "index.html").select_one("[data-player]"))
 
 
 TARGETS = {
@@ -182,9 +182,9 @@ TARGETS = {
 @pytest.mark.parametrize("lang", ["en", "zh-tw"])
 @pytest.mark.parametrize("target", TARGETS)
 def test_tab_alone_reaches_menu_switcher_and_the_pages_controls(page_in, bundled_url,
-                                                                bundled_output, lang, target):
+                                                                bundled, lang, target):
     path, ready, is_target = TARGETS[target]
-    path = path.format(lang=lang) if path else session_with_player(bundled_output, lang)
+    path = path.format(lang=lang) if path else session_with_player(bundled, lang)
     page = keyboard_page(page_in, f"{bundled_url}/{path}", ready)
     stops = tab_through(page)
     assert stops, "Tab focuses nothing"
