@@ -132,8 +132,9 @@ class Loaded:
 
 
 def load(options: Options, problems: Problems, clock: Clock,
-         previous: BuildState | None = None, memory: Memory | None = None) -> Loaded | None:
-    """Read and check everything; None when settings are too broken to go on."""
+         bodies: dict | None = None, memory: Memory | None = None) -> Loaded | None:
+    """Read and check everything; None when settings are too broken to go on. `bodies`: the
+    last build's rendered Markdown, reused for unchanged text."""
     memory = memory or Memory()
     if not options.content.is_dir():
         raise UsageError(f"content folder {options.content} not found (use --content DIR)")
@@ -153,8 +154,7 @@ def load(options: Options, problems: Problems, clock: Clock,
     site = Site(config, data, pages, options.content, drafts)
     site.check_refs(problems)
     clock.lap("read")
-    bodies = site.render_markdown(problems, options.jobs, previous.bodies if previous else None,
-                                  _step(options, "Markdown"))
+    bodies = site.render_markdown(problems, options.jobs, bodies, _step(options, "Markdown"))
     site.collect_images()
     clock.lap("markdown")
     images = process_images(site.image_refs, site.covers, site.content_dir, options.cache,
@@ -219,9 +219,11 @@ class Builder:
                               unchanged=quick.outputs)
         previous = self.state if self.state is not None or not self.persist else \
             cache.load(state_path)
+        # Rendered Markdown depends on the content only; the outputs on the folder holding them.
+        bodies = previous.bodies if previous is not None else None
         if previous is not None and previous.build != written_by:
             previous = None  # the output folder is not the one the state describes
-        loaded = load(options, problems, clock, previous, self.memory)
+        loaded = load(options, problems, clock, bodies, self.memory)
         if loaded is None or problems.errors:
             raise BuildFailed(problems)
         if self.persist:  # one build a process: the collector need not scan the site again,

@@ -145,6 +145,20 @@ def test_template_edit_rerenders_exactly_the_pages_using_it(tmp_path):
     assert rendered == len(pages) == written
 
 
+def test_cache_and_output_folder_can_each_be_deleted(tmp_path):
+    root = project(tmp_path)
+    run(root)
+    site = output_files(root / "output")
+    # CI restoring only .expo-cache/: its Markdown is reused, every page written again.
+    shutil.rmtree(root / "output")
+    rendered, written, unchanged = build_counts(root)
+    assert output_files(root / "output") == site and unchanged == 0 and rendered > 20
+    # The cache deleted: a full build, the same site.
+    shutil.rmtree(root / ".expo-cache")
+    rendered, written, unchanged = build_counts(root)
+    assert output_files(root / "output") == site and rendered > 20
+
+
 def test_deleted_page_leaves_no_stale_output(tmp_path):
     root = project(tmp_path)
     run(root)
