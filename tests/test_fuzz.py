@@ -461,30 +461,20 @@ def check_complete(output: Path) -> None:
         assert target is not None and target.is_file(), (page, url)
 
 
-def test_random_front_matter_and_markdown(previous, tally):
+@pytest.mark.parametrize(("sites", "what"), [
+    (content_site, "front matter and Markdown"), (named_site, "file names, slugs and paths")],
+    ids=["content", "names"])
+def test_random_sites_build_or_are_refused(sites, what, previous, tally):
     stats: Counter = Counter()
 
     @FUZZ
-    @given(content_site())
+    @given(sites())
     def build_it(files):
         check_build(files, previous, stats)
 
     build_it()
-    tally("inputs generated (front matter and Markdown)", stats["inputs"])
-    tally("inputs built, the rest refused (front matter and Markdown)", stats["built"])
-
-
-def test_random_file_names_slugs_and_paths(previous, tally):
-    stats: Counter = Counter()
-
-    @FUZZ
-    @given(named_site())
-    def build_it(files):
-        check_build(files, previous, stats)
-
-    build_it()
-    tally("inputs generated (file names, slugs and paths)", stats["inputs"])
-    tally("inputs built, the rest refused (file names, slugs and paths)", stats["built"])
+    tally(f"inputs generated ({what})", stats["inputs"])
+    tally(f"inputs built, the rest refused ({what})", stats["built"])
 
 
 def test_the_problem_line_check_accepts_real_messages_only():
