@@ -128,6 +128,7 @@ class Loaded:
     bodies: dict  # rendered Markdown to keep for the next build
     progress: Progress | None = None
     rendered: int = 0  # pages rendered (set by _files)
+    keep_cards: bool = False  # workers send back the `cached` blocks they made
     memory: Memory = field(default_factory=Memory)
 
 
@@ -237,6 +238,7 @@ class Builder:
         if cards_key != self.memory.cards_key:
             self.memory.cards.clear()
             self.memory.cards_key = cards_key
+        loaded.keep_cards = not self.persist  # a preview reuses them at the next save
         reusable = previous.outputs if previous is not None and previous.key == key else {}
         table = previous.deps if previous is not None else cache.DepTable()
         old = {path: digest for path, (digest, _) in previous.outputs.items()} if previous \
@@ -344,9 +346,9 @@ class Sink:
 
 def _render_pages(state: tuple, indices: list[int]) -> list[tuple]:
     """Render some pages (in a worker process when the site is large), with what each read
-    and the cards made on the way (for a Builder that keeps them). With a Sink, the pages
-    are written by the worker and only their digests travel back."""
-    renderer, pages, minify, sink = state
+    and, when `keep_cards`, the cards made on the way (a preview keeps them from build to
+    build). With a Sink, the pages are written by the worker and only digests travel back."""
+    renderer, pages, minify, sink, keep_cards = state
     results = []
     for index in indices:
         problems, deps = Problems(), {}
@@ -354,7 +356,7 @@ def _render_pages(state: tuple, indices: list[int]) -> list[tuple]:
         data = renderer.render(target, problems, deps)
         if data is not None and minify:
             data = minify_html(data)
-        cards = [(key, renderer.cards[key]) for key in renderer.new_cards]
+        cards = [(key, renderer.cards[key]) for key in renderer.new_cards] if keep_cards else []
         renderer.new_cards.clear()
         written = None
         if sink is not None and data is not None:
@@ -403,8 +405,8 @@ def _files(loaded: Loaded, problems: Problems, reusable: dict | None = None,
     todo = sorted((t for t in pages if t.path not in kept), key=lambda t: t.lazy is None)
     loaded.rendered = len(todo)
     rendered = dict(zip((t.path for t in todo), chunked_map(
-        _render_pages, (renderer, todo, loaded.minify, sink), range(len(todo)), loaded.jobs,
-        loaded.progress),
+        _render_pages, (renderer, todo, loaded.minify, sink, loaded.keep_cards), range(len(todo)),
+        loaded.jobs, loaded.progress),
         strict=True))
     template_errors: dict[tuple, list[Problem]] = {}  # one line per template mistake
     for target in pages:

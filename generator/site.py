@@ -290,7 +290,7 @@ class Site:
         for page in everything:
             old = cached.get((page.key, page.lang))
             results.append(old if old is not None and old.world == world and not old.problems
-                           and old.source == _source_hash(page) and self._files_there(old)
+                           and old.source == page.source_hash and self._files_there(old)
                            else None)
         todo = [i for i, body in enumerate(results) if body is None]
         for index, body in zip(todo, chunked_map(_render_bodies, (self, cached), todo, jobs,
@@ -460,10 +460,6 @@ class Body:
     summary: str = ""  # its first paragraph as text, for pages without a `summary`
 
 
-def _source_hash(page: Page) -> str:
-    return page.source_hash
-
-
 def _render_bodies(state: tuple, indices: list[int]) -> list[Body]:
     site, cached = state
     everything = site.broken + site.pages
@@ -471,7 +467,7 @@ def _render_bodies(state: tuple, indices: list[int]) -> list[Body]:
     bodies = []
     for index in indices:
         page = everything[index]
-        source = _source_hash(page)
+        source = page.source_hash
         old = cached.get((page.key, page.lang))
         body = _replay(site, page, old) if old is not None and old.source == source else None
         if body is None:
