@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,44 +24,60 @@ NOT_INHERITED = {"aliases"}
 MAX_SOURCE_BYTES = 8 * 1024 * 1024  # no editor writes an 8 MB page; a mistake we refuse early
 
 
-def discover(content_dir: Path, config: SiteConfig, problems: Problems) -> list[Source]:
-    """Every Markdown source below content/, in a stable order; symlinks never lead outside."""
+def discover(content_dir: Path, config: SiteConfig, problems: Problems,
+             known: dict[str, Source] | None = None) -> list[Source]:
+    """Every Markdown source below content/, in a stable order; symlinks never lead outside.
+    `known`: the sources found last time under the same settings, by path (kept up to date)."""
     root = content_dir.resolve()
     sources: list[Source] = []
-
-    def walk(folder: Path, rel: tuple[str, ...]) -> None:
-        try:
-            entries = sorted(os.scandir(folder), key=lambda e: e.name)
-        except OSError as exc:
-            problems.error(folder, 1, f"cannot read the folder: {exc.strerror}")
-            return
-        for entry in entries:
-            path = Path(entry.path)
-            if entry.name.startswith(("_", ".")):
+    known = {} if known is None else known
+    # Depth first, in name order, with a stack of the folders being read (a recursive closure
+    # would leave the list to the cyclic garbage collector: slow in a preview).
+    stack = [(_entries(root, problems), ())]
+    while stack:
+        entries, rel = stack[-1]
+        entry = next(entries, None)
+        if entry is None:
+            stack.pop()
+            continue
+        if entry.name.startswith(("_", ".")):
+            continue
+        source = known.get(entry.path)
+        if source is not None and not entry.is_symlink() and entry.is_file(follow_symlinks=False):
+            sources.append(source)  # a file seen before: its name says the same as last time
+            continue
+        path = Path(entry.path)
+        if entry.is_symlink():
+            target = path.resolve()
+            if target != root and root not in target.parents:
+                problems.error(path, 1, "this symbolic link points outside content/: "
+                               "copy the file into content/ instead")
                 continue
-            if entry.is_symlink():
-                target = path.resolve()
-                if target != root and root not in target.parents:
-                    problems.error(path, 1, "this symbolic link points outside content/: "
-                                   "copy the file into content/ instead")
-                    continue
-                if target.is_dir():
-                    problems.warning(path, 1, "symbolic links to folders are not followed: "
-                                     "move the folder here instead")
-                    continue
-            if entry.is_dir(follow_symlinks=False):
-                walk(path, (*rel, entry.name))
-            elif entry.name.endswith(".md") and entry.is_file():
-                if not _utf8("/".join((*rel, entry.name))):
-                    problems.error(path, 1, "the file or folder name is not UTF-8 text: rename "
-                                   "it (its page address is made from it)")
-                    continue
-                source = _source(path, rel, entry.name[:-3], config, problems)
-                if source:
-                    sources.append(source)
-
-    walk(root, ())
+            if target.is_dir():
+                problems.warning(path, 1, "symbolic links to folders are not followed: "
+                                 "move the folder here instead")
+                continue
+        if entry.is_dir(follow_symlinks=False):
+            stack.append((_entries(path, problems), (*rel, entry.name)))
+        elif entry.name.endswith(".md") and entry.is_file():
+            if not _utf8("/".join((*rel, entry.name))):
+                problems.error(path, 1, "the file or folder name is not UTF-8 text: rename "
+                               "it (its page address is made from it)")
+                continue
+            source = _source(path, rel, entry.name[:-3], config, problems)
+            if source:
+                sources.append(source)
+                if not entry.is_symlink():
+                    known[entry.path] = source
     return sources
+
+
+def _entries(folder: Path, problems: Problems) -> Iterator[os.DirEntry]:
+    try:
+        return iter(sorted(os.scandir(folder), key=lambda e: e.name))
+    except OSError as exc:
+        problems.error(folder, 1, f"cannot read the folder: {exc.strerror}")
+        return iter(())
 
 
 def _utf8(name: str) -> bool:
@@ -135,6 +152,8 @@ class ParseCache:
 
     def __init__(self) -> None:
         self.files: dict[Path, tuple[tuple[int, int], Document | None, list]] = {}
+        self.sources: dict[str, Source] = {}  # see discover
+        self.sources_config: SiteConfig | None = None
         # (key, lang) → (documents, settings, page, problems, left out as a draft)
         self.pages: dict[tuple[str, str], tuple[tuple, str, Page | None, list, bool]] = {}
 
@@ -151,7 +170,10 @@ def load_pages(content_dir: Path, config: SiteConfig, data: dict[str, Any],
     docs: dict[str, dict[str, Document]] = {}
     parsed = ParseCache() if parsed is None else parsed
     seen = set()
-    for source in discover(content_dir, config, problems):
+    if parsed.sources_config != config:
+        parsed.sources.clear()
+        parsed.sources_config = config
+    for source in discover(content_dir, config, problems, parsed.sources):
         doc = _read(source.path, problems, parsed.files)
         seen.add(source.path)
         if doc is None:
@@ -165,6 +187,7 @@ def load_pages(content_dir: Path, config: SiteConfig, data: dict[str, Any],
 
     for gone in parsed.files.keys() - seen:
         del parsed.files[gone]
+        parsed.sources.pop(str(gone), None)
     settings = hashlib.blake2b(repr((content_dir, config, data, include_drafts)).encode(),
                                digest_size=16).hexdigest()
     made = {}
