@@ -77,6 +77,12 @@ def main() -> None:
             page = browser.new_page()
             page.goto(url)
             page.wait_for_timeout(500)  # livereload's script connects
+            loads = []
+            for _ in range(3):  # the browser's own share: a reload with nothing to build
+                reloaded = time.perf_counter()
+                page.reload()
+                loads.append(time.perf_counter() - reloaded)
+            page.wait_for_timeout(500)
             try:
                 for n in range(args.edits):
                     marker = f"Edited paragraph number {n} of the benchmark."
@@ -95,6 +101,8 @@ def main() -> None:
         print(f"save → changed page in the browser: median {statistics.median(times) * 1000:.0f}"
               f" ms, first {times[0] * 1000:.0f} ms, max {max(times) * 1000:.0f} ms "
               f"({len(times)} edits)")
+        print(f"a reload of the page alone (no save): median "
+              f"{statistics.median(loads) * 1000:.0f} ms")
         log.seek(0)
         builds = [float(m) for m in re.findall(r"Built [\d,]+ pages in ([\d.]+) s", log.read())]
         if len(builds) > 1:
