@@ -25,7 +25,7 @@ from .calendar import calendar, session_ics_path, summit_ics_path
 from .config import SiteConfig, load_config, valid_base_url
 from .content import ParseCache, load_data, load_pages
 from .errors import BuildFailed, Problem, Problems, UsageError, display_path
-from .feeds import SitemapEntry, feed, feed_path, robots, sitemap
+from .feeds import SitemapEntry, feed, feed_entries, feed_path, robots, sitemap
 from .i18n import load_strings
 from .images import ImageSet
 from .images import outputs as image_outputs
@@ -114,6 +114,7 @@ class Memory:
     fingerprints: dict = field(default_factory=dict)  # see Site.fingerprint_pages
     references: dict = field(default_factory=dict)  # see Renderer.references
     made: dict = field(default_factory=dict)  # generated files (sitemap, calendars) by inputs
+    lookups: dict = field(default_factory=dict)  # see Site.reuse_lookups
 
 
 @dataclass
@@ -163,6 +164,7 @@ def load(options: Options, problems: Problems, clock: Clock,
                             memory.image_hashes)
     site.apply_pictures(images.pictures)
     site.fingerprint_pages(memory.fingerprints)
+    site.reuse_lookups(memory.lookups)
     clock.lap("images")
     assets = collect_assets(templates / "static", options.minify)
     env = memory.env
@@ -426,9 +428,6 @@ def _files(loaded: Loaded, problems: Problems, reusable: dict | None = None,
         first = found[0].message.split(" (rendering ")[-1].rstrip(")")
         problems.error(path, line, f"{message} (rendering {first}{more})"
                        if " (rendering " in found[0].message else message)
-    for lang in site.config.codes:
-        if claim(feed_path(lang), None, 1):
-            yield OutputFile(feed_path(lang), feed(site, lang))
     made = loaded.memory.made
     loaded.memory.made = {}
 
@@ -440,9 +439,16 @@ def _files(loaded: Loaded, problems: Problems, reusable: dict | None = None,
 
     settings = repr(site.config)
 
-    def shown(pages: list) -> tuple:
-        return tuple((p.key, p.lang, site.page_fingerprints.get((p.key, p.lang))) for p in pages)
+    def shown(pages: list, bodies: bool = False) -> tuple:
+        return tuple((p.key, p.lang, site.page_fingerprints.get((p.key, p.lang)),
+                      site.body_fingerprints.get((p.key, p.lang)) if bodies else None)
+                     for p in pages)
 
+    for lang in site.config.codes:
+        if claim(feed_path(lang), None, 1):
+            entries = feed_entries(site, lang)
+            yield OutputFile(feed_path(lang), memo(("feed", settings, lang, shown(entries, True)),
+                                                  partial(feed, site, lang, entries)))
     sitemap_data = memo(("sitemap", settings, tuple(in_sitemap)),
                         partial(sitemap, site, in_sitemap))
     for path, data in (("sitemap.xml", sitemap_data), ("robots.txt", robots(site))):

@@ -30,12 +30,16 @@ def feed_path(lang: str) -> str:
     return f"{lang}/feed.xml"
 
 
-def feed(site: Site, lang: str) -> bytes:
+def feed_entries(site: Site, lang: str) -> list[Page]:
     """The newest news items and dated solutions of one language, newest first."""
-    config = site.config
     entries = sorted((p for s in FEED_SECTIONS for p in site.items(s, lang)
                       if p.fields.get("date")), key=lambda p: p.fields["date"], reverse=True)
-    entries = entries[:FEED_LIMIT]
+    return entries[:FEED_LIMIT]
+
+
+def feed(site: Site, lang: str, entries: list[Page]) -> bytes:
+    """The Atom feed of `entries` (see feed_entries)."""
+    config = site.config
     ET.register_namespace("", ATOM)
     root = ET.Element(f"{{{ATOM}}}feed", {"{http://www.w3.org/XML/1998/namespace}lang":
                                            config.language(lang).html_lang})

@@ -31,7 +31,7 @@ from .schema import IMAGE_TYPES, REF_SECTIONS, SECTION_TYPES, resolve_file
 from .urls import href, media_href, split_url
 
 # Dependencies recorded with what they gave (a hash, an address), not a fingerprint of pages.
-VALUES = {"data", "template", "templates", "asset"}
+VALUES = {"data", "body", "template", "templates", "asset"}
 
 # Fields holding references, by content type: field → section it points into.
 REF_FIELDS = {
@@ -64,8 +64,10 @@ class Site:
         self.covers: set[str] = set()  # images used as a page's cover (get an OG crop)
         self.pictures: dict[str, Picture] = {}  # filled by the image pipeline
         self._items: dict[tuple, list[Page]] = {}
+        self._listed: dict[tuple, list[tuple[str, str]]] = {}  # see reuse_lookups
         self.recorder: dict[tuple, Any] | None = None
-        self.page_fingerprints: dict[tuple[str, str], str] = {}
+        self.page_fingerprints: dict[tuple[str, str], str] = {}  # fields, address, images
+        self.body_fingerprints: dict[tuple[str, str], str] = {}  # rendered Markdown
         self._fingerprints: dict[tuple, str] = {}
         self._related: dict[tuple[str, str, str], dict[str, list[Page]]] = {}
         self._sections: tuple[str, ...] | None = None
@@ -110,9 +112,16 @@ class Site:
         return self._noted(("sections",))
 
     def shows(self, page: Page) -> None:
-        """Note that the output being rendered shows this page's data."""
+        """Note that the output being rendered shows this page's data (not its body)."""
         if self.recorder is not None:
             self.recorder[("data", page.key, page.lang)] = self.page_fingerprints.get(
+                (page.key, page.lang))
+
+    def shows_body(self, page: Page) -> None:
+        """Note that the output being rendered shows this page's body: a listing of cards
+        does not, so a change of a body alone re-renders its page only."""
+        if self.recorder is not None:
+            self.recorder[("body", page.key, page.lang)] = self.body_fingerprints.get(
                 (page.key, page.lang))
 
     def _noted(self, dependency: tuple) -> Any:
@@ -139,13 +148,22 @@ class Site:
             versions = self.by_key.get(args[0], {})
             return [versions[c] for c in self.config.codes if c in versions]
         if kind == "items":
-            if tuple(args) not in self._items:
-                self._items[tuple(args)] = self._find_items(*args)
-            return self._items[tuple(args)]
+            args = tuple(args)
+            if args not in self._items:
+                listed = self._listed.get(args)
+                if listed is None:
+                    found = self._find_items(*args)
+                    self._listed[args] = [(p.key, p.lang) for p in found]
+                else:
+                    found = [self.by_key[key][lang] for key, lang in listed]
+                self._items[args] = found
+            return self._items[args]
         if kind == "related":
             return self._related_lookup(*args)
         if kind == "data":
             return self.page_fingerprints.get((args[0], args[1]))
+        if kind == "body":
+            return self.body_fingerprints.get((args[0], args[1]))
         if kind == "categories":  # how many solutions each category has, in one language
             counts: dict[str, int] = {}
             for page in self.lookup(("items", "solutions", args[0])):
@@ -187,12 +205,30 @@ class Site:
         dependency, value = recorded
         if dependency[0] == "data":  # most of them: answered without a lookup
             return self.page_fingerprints.get(dependency[1:]) == value
-        found = self.lookup(dependency)
-        return value == (found if dependency[0] in VALUES else
-                         self._fingerprint(dependency, found))
+        if dependency[0] == "body":
+            return self.body_fingerprints.get(dependency[1:]) == value
+        if dependency[0] in VALUES:
+            return value == self.lookup(dependency)
+        known = self._fingerprints.get(dependency)
+        return value == (known if known is not None else
+                         self._fingerprint(dependency, self.lookup(dependency)))
+
+    def reuse_lookups(self, memo: dict[str, Any]) -> None:
+        """Keep which pages each lookup gave from build to build (`memo`, kept by a Builder)
+        while no page is added, removed or changed but for its body: then every lookup gives
+        what it gave, and checking 10,000 outputs (or listing a section: the order of its
+        items) needs none of them made again."""
+        shape = hashlib.blake2b(repr((self.config, [
+            (p.key, p.lang, self.page_fingerprints[p.key, p.lang]) for p in self.pages])).encode(),
+            digest_size=16).hexdigest()
+        if memo.get("shape") != shape:
+            memo.clear()
+            memo.update(shape=shape, found={}, listed={})
+        self._fingerprints, self._listed = memo["found"], memo["listed"]
 
     def fingerprint_pages(self, memo: dict[int, tuple] | None = None) -> None:
-        """A hash of everything a template can read of each page (fields, body, images).
+        """Hashes of everything a template can read of each page: one of its fields, address
+        and images, one of its body (rendered Markdown and table of contents).
 
         `memo` (kept by a Builder) holds the last hashes: a page made from unchanged files,
         with the same body and pictures, keeps its hash without being hashed again."""
@@ -207,11 +243,12 @@ class Site:
                 fresh[id(page)] = old
             else:
                 state = (page.kind, page.url_path, sorted((k, repr(v)) for k, v in
-                                                          page.fields.items()),
-                         page.html, page.toc, pictures)
+                                                          page.fields.items()), pictures)
                 fresh[id(page)] = (page, page.html, pictures, hashlib.blake2b(
-                    repr(state).encode(), digest_size=16).hexdigest())
+                    repr(state).encode(), digest_size=16).hexdigest(), hashlib.blake2b(
+                    repr((page.html, page.toc)).encode(), digest_size=16).hexdigest())
             self.page_fingerprints[page.key, page.lang] = fresh[id(page)][3]
+            self.body_fingerprints[page.key, page.lang] = fresh[id(page)][4]
         memo.clear()
         memo.update(fresh)
 
@@ -257,7 +294,7 @@ class Site:
 
     def _check_ref(self, page: Page, section: str, slug: str, keys: tuple,
                    problems: Problems) -> None:
-        if self.ref(section, slug, page.lang) is not None or (
+        if self.in_language(self.by_slug.get((section, slug)), page.lang) is not None or (
                 (section, slug) in self._broken_targets):
             return
         path, line = page.doc.where(*keys)

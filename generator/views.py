@@ -122,10 +122,12 @@ class PageView:
 
     @property
     def content(self) -> Markup:
+        self._site.shows_body(self._page)
         return Markup(self._page.html)
 
     @property
     def toc(self) -> Markup:
+        self._site.shows_body(self._page)
         return Markup(self._page.toc)
 
     @property

@@ -91,6 +91,21 @@ def test_editing_one_body_rewrites_the_page_and_what_shows_it(tmp_path):
     assert "Electric buses." in (root / "output/en/solutions/bus/index.html").read_text()
 
 
+def test_editing_a_body_that_no_listing_shows_rerenders_its_page_only(tmp_path):
+    # The clinic has a summary of its own: its cards (listings, home) show the summary, so a
+    # change of its body alone changes one page, and only that page is rendered again.
+    root = project(tmp_path)
+    clinic = root / "content/solutions/clinic.md"
+    clinic.write_text(clinic.read_text().replace("---\nCare.", "summary: Clinics.\n---\nCare."))
+    run(root)
+    clinic.write_text(clinic.read_text().replace("Care.", "Care, day and night."))
+    assert build_counts(root)[:2] == (1, 1)
+    assert "Care, day and night." in (root / "output/en/solutions/clinic/index.html").read_text()
+    clinic.write_text(clinic.read_text().replace("summary: Clinics.", "summary: Care."))
+    rendered, written, _ = build_counts(root)
+    assert rendered > 3 and written > 3  # the summary is on the cards: listings follow
+
+
 def test_template_change_rerenders_and_site_yaml_change_rebuilds_all(tmp_path):
     root = project(tmp_path)
     run(root)
