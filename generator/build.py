@@ -10,7 +10,7 @@ import gc
 import os
 import shutil
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -133,10 +133,11 @@ class Loaded:
     memory: Memory = field(default_factory=Memory)
 
 
-def load(options: Options, problems: Problems, clock: Clock,
-         bodies: dict | None = None, memory: Memory | None = None) -> Loaded | None:
+def load(options: Options, problems: Problems, clock: Clock, bodies: dict | None = None,
+         memory: Memory | None = None, changed: Collection[str] | None = None
+         ) -> Loaded | None:
     """Read and check everything; None when settings are too broken to go on. `bodies`: the
-    last build's rendered Markdown, reused for unchanged text."""
+    last build's rendered Markdown, reused for unchanged text; `changed`: see Builder.build."""
     memory = memory or Memory()
     if not options.content.is_dir():
         raise UsageError(f"content folder {options.content} not found (use --content DIR)")
@@ -152,9 +153,8 @@ def load(options: Options, problems: Problems, clock: Clock,
         config = config.with_base_url(options.base_url)
     data = load_data(options.content, problems)
     pages, drafts = load_pages(options.content, config, data, options.drafts, problems,
-                               memory.parsed)
+                               memory.parsed, changed)
     site = Site(config, data, pages, options.content, drafts)
-    site.check_refs(problems)
     clock.lap("read")
     bodies = site.render_markdown(problems, options.jobs, bodies, _step(options, "Markdown"))
     site.collect_images()
@@ -165,6 +165,7 @@ def load(options: Options, problems: Problems, clock: Clock,
     site.apply_pictures(images.pictures)
     site.fingerprint_pages(memory.fingerprints)
     site.reuse_lookups(memory.lookups)
+    site.check_refs(problems)
     clock.lap("images")
     assets = collect_assets(templates / "static", options.minify)
     env = memory.env
@@ -202,8 +203,12 @@ class Builder:
         self.state: BuildState | None = None
         self.memory = Memory()
 
-    def build(self) -> Result:
-        """Build into `options.output`, redoing only what changed since the last build."""
+    def build(self, changed: Collection[str] | None = None) -> Result:
+        """Build into `options.output`, redoing only what changed since the last build.
+
+        `changed`: the absolute paths of all files changed since this Builder's last build, when
+        the operating system has told (the preview's watcher); content files not in it are
+        taken as they were without a look. None: any file may have changed."""
         options, problems, clock = self.options, Problems(), Clock()
         output = check_output_dir(options.output, _sources(options),
                                   options.content.resolve().parent)
@@ -226,7 +231,7 @@ class Builder:
         bodies = previous.bodies if previous is not None else None
         if previous is not None and previous.build != written_by:
             previous = None  # the output folder is not the one the state describes
-        loaded = load(options, problems, clock, bodies, self.memory)
+        loaded = load(options, problems, clock, bodies, self.memory, changed)
         if loaded is None or problems.errors:
             raise BuildFailed(problems)
         if self.persist:  # one build a process: the collector need not scan the site again,
@@ -306,16 +311,6 @@ def _settings(options: Options, templates: Path) -> str:
     """The options that change what a build writes (not --jobs, --strict or --quiet)."""
     return repr((str(options.content.resolve()), str(templates.resolve()), options.base_url,
                  options.drafts, options.minify, options.no_search))
-
-
-def _unchanged(path: str, reusable: dict, site: Site, output: str | None,
-               table: cache.DepTable) -> bool:
-    """Whether the last build's file can stay; `output`: the folder to find it in, or None
-    when the folder is known to be as the last build left it (the preview's)."""
-    record = reusable.get(path)
-    return (record is not None and record[1] is not None
-            and site.unchanged_numbers(record[1], table)
-            and (output is None or os.path.isfile(os.path.join(output, path))))
 
 
 def _fail_on(problems: Problems, options: Options) -> None:
@@ -399,9 +394,12 @@ def _files(loaded: Loaded, problems: Problems, reusable: dict | None = None,
 
     in_sitemap: list[SitemapEntry] = []
     pages = [t for t in targets(site, renderer) if claim(t.path, t.source, t.line)]
-    folder = None if output is None else str(output)
-    kept = {t.path for t in pages
-            if table is not None and _unchanged(t.path, reusable, site, folder, table)}
+    # The last build's file stays when none of what it read has changed, and it is still in
+    # `output` (None: the folder is known to be as the last build left it, the preview's).
+    changed = site.changed_numbers(table) if table is not None and reusable else set()
+    kept = {t.path for t in pages if (record := reusable.get(t.path)) is not None
+            and record[1] is not None and changed.isdisjoint(record[1])
+            and (output is None or os.path.isfile(os.path.join(output, t.path)))}
     # Listings (a catalogue page shows thousands of cards) first: the workers share them out
     # and the many small pages fill in after, so no worker is left with a heavy tail.
     todo = sorted((t for t in pages if t.path not in kept), key=lambda t: t.lazy is None)

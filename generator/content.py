@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -154,27 +154,40 @@ class ParseCache:
         self.files: dict[Path, tuple[tuple[int, int], Document | None, list]] = {}
         self.sources: dict[str, Source] = {}  # see discover
         self.sources_config: SiteConfig | None = None
+        self.found: tuple[list[Source], list] | None = None  # the last walk and its problems
         # (key, lang) → (documents, settings, page, problems, left out as a draft)
         self.pages: dict[tuple[str, str], tuple[tuple, str, Page | None, list, bool]] = {}
 
 
 def load_pages(content_dir: Path, config: SiteConfig, data: dict[str, Any],
-               include_drafts: bool, problems: Problems,
-               parsed: ParseCache | None = None) -> tuple[list[Page], set[str]]:
+               include_drafts: bool, problems: Problems, parsed: ParseCache | None = None,
+               changed: Collection[str] | None = None) -> tuple[list[Page], set[str]]:
     """Read, merge and check every page, reporting every problem.
 
     Pages with errors come back with `ok` false: the site checks their references and links
     but never publishes them. Also returns the translation keys of drafts left out, so a
-    reference to one can say so. `parsed` (updated here) spares re-reading unchanged files.
+    reference to one can say so. `parsed` (updated here) spares re-reading unchanged files;
+    `changed`, the absolute paths of every file that may have changed since (as the operating
+    system reported them to the preview), spares even looking at the others.
     """
     docs: dict[str, dict[str, Document]] = {}
     parsed = ParseCache() if parsed is None else parsed
     seen = set()
     if parsed.sources_config != config:
         parsed.sources.clear()
-        parsed.sources_config = config
-    for source in discover(content_dir, config, problems, parsed.sources):
-        doc = _read(source.path, problems, parsed.files)
+        parsed.sources_config, parsed.found = config, None
+    root = str(content_dir.resolve()) + os.sep
+    if changed is None or parsed.found is None or not all(
+            path in parsed.sources and os.path.isfile(path) and not os.path.islink(path)
+            for path in changed if path.startswith(root)):
+        found = Problems()  # a file added, moved or removed: walk the folders again
+        parsed.found = (discover(content_dir, config, found, parsed.sources), found.items)
+    sources, found_problems = parsed.found
+    problems.add_all(found_problems)
+    for source in sources:
+        path = str(source.path)
+        doc = _read(source.path, problems, parsed.files, changed is not None and
+                    path not in changed and path in parsed.sources)
         seen.add(source.path)
         if doc is None:
             continue
@@ -197,8 +210,7 @@ def load_pages(content_dir: Path, config: SiteConfig, data: dict[str, Any],
         for lang, doc in group.items():
             sources = (original, doc)
             old = parsed.pages.get((key, lang))
-            if old is not None and old[1] == settings and all(
-                    a is b for a, b in zip(old[0], sources, strict=True)):
+            if old is not None and old[0] == sources and old[1] == settings:
                 made[key, lang] = old  # the same files under the same settings
             else:
                 merged = doc if original is None or doc is original else _merge(original, doc)
@@ -216,8 +228,14 @@ def load_pages(content_dir: Path, config: SiteConfig, data: dict[str, Any],
     return pages, drafts
 
 
-def _read(path: Path, problems: Problems, parsed: dict[Path, tuple]) -> Document | None:
-    """One source parsed, or taken from `parsed` when the file is as it was."""
+def _read(path: Path, problems: Problems, parsed: dict[Path, tuple],
+          unchanged: bool = False) -> Document | None:
+    """One source parsed, or taken from `parsed` when the file is as it was (or known to be
+    `unchanged`: then its size and time are not even looked at)."""
+    if unchanged and path in parsed:
+        _, doc, found = parsed[path]
+        problems.add_all(found)
+        return doc
     try:
         info = os.stat(path)
     except OSError as exc:

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import NamedTuple
 from urllib.parse import urlsplit
 from xml.sax.saxutils import escape
 
@@ -97,8 +97,7 @@ def _stamp(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-@dataclass(frozen=True)
-class SitemapEntry:
+class SitemapEntry(NamedTuple):  # a tuple: the build hashes 10,000 of them as a memo key
     path: str  # output file, e.g. "en/solutions/x/index.html"
     lang: str | None
     group: str  # the same group in each language: translations of one another

@@ -86,6 +86,11 @@ class Renderer:
             lstrip_blocks=True,
             keep_trailing_newline=True,
         )
+        if env is not None:  # the last build's: templates whose files changed are dropped
+            for key, template in list(self.env.cache.items()):
+                if not template.is_up_to_date:
+                    del self.env.cache[key]
+        self.env.auto_reload = False  # looked at once a build (above), not at every page
         self.env.filters["date"] = lambda value, lang, with_time=False: (
             format_date(value, lang, with_time) if value else "")
         self.env.filters["isodate"] = lambda value: value.isoformat() if value else ""

@@ -24,6 +24,10 @@ from tornado import ioloop
 from .build import Builder, Options, Result
 from .errors import BuildFailed, UsageError
 
+# More files changed at once than an editor saves (a checkout, a folder copied in): the build
+# looks at every file instead of trusting the list (in case the system's queue overflowed).
+MANY_CHANGES = 200
+
 mimetypes.add_type("text/calendar", ".ics")
 mimetypes.add_type("application/atom+xml", ".xml")  # feed.xml (sitemap reads fine as Atom)
 mimetypes.add_type("application/wasm", ".wasm")
@@ -105,10 +109,16 @@ class Rebuilder:
         self.builder = Builder(options, persist=False)
         self.preview, self.report = preview, report
         self.loop: ioloop.IOLoop | None = None  # the server's, once it runs
+        self.last_good = False
 
-    def __call__(self) -> Result | None:
+    def __call__(self, changed: set[str] | None = None) -> Result | None:
+        """A build; `changed`: every file changed since the last one (see Builder.build)."""
         try:
-            return self._build()
+            # After a failed build, what it read is not known: the next one looks at all.
+            trusted, self.last_good = (changed if self.last_good else None), False
+            result = self._build(trusted)
+            self.last_good = result is not None
+            return result
         finally:
             if self.loop is not None:
                 self.loop.call_later(1.0, self._collect)
@@ -124,14 +134,14 @@ class Rebuilder:
         if self.builder.state is not None and not gc.get_freeze_count():
             gc.freeze()
 
-    def _build(self) -> Result | None:
+    def _build(self, changed: set[str] | None) -> Result | None:
         started = time.perf_counter()
         # The collector would stop a build many times to scan the site kept in memory: once
         # there is one, it runs between builds instead, once the browser has had its page.
         if self.builder.state is not None:
             gc.disable()
         try:
-            result = self.builder.build()
+            result = self.builder.build(changed)
         except BuildFailed as failed:
             self.preview.errors = [str(p) for p in failed.problems.sorted()]
             for line in self.preview.errors:
@@ -162,7 +172,10 @@ def serve(options: Options, bind: str, port: int, report: Callable[[str], None])
     from .config import load_config
     from .errors import Problems
 
-    folders = [str(options.content), str(options.templates or default_templates())]
+    # Absolute, symbolic links resolved: the paths of changed files are compared with those
+    # the build finds.
+    folders = [str(options.content.resolve()),
+               str((options.templates or default_templates()).resolve())]
 
     class Saves(Watcher):
         """The operating system tells which files changed (watchfiles: inotify, FSEvents...);
@@ -171,14 +184,21 @@ def serve(options: Options, bind: str, port: int, report: Callable[[str], None])
         def __init__(self) -> None:
             super().__init__()
             self.pending = threading.Event()
+            self.lock = threading.Lock()
+            self.changed: set[str] | None = None  # since the last build; None: not known
 
         def start(self, callback) -> bool:
             loop = rebuild.loop = ioloop.IOLoop.current()
 
             def listen() -> None:
                 # A save is often several file events (write, rename): wait 20 ms for more.
-                for _ in watchfiles.watch(*folders, debounce=400, step=20,
-                                          raise_interrupt=False):
+                for changes in watchfiles.watch(*folders, debounce=400, step=20,
+                                                raise_interrupt=False):
+                    with self.lock:
+                        if self.changed is not None:
+                            self.changed.update(path for _, path in changes)
+                        if self.changed is not None and len(self.changed) > MANY_CHANGES:
+                            self.changed = None  # a checkout, a copied folder: look at all
                     self.pending.set()
                     loop.add_callback(callback)
 
@@ -189,7 +209,9 @@ def serve(options: Options, bind: str, port: int, report: Callable[[str], None])
             if not self.pending.is_set():
                 return None, None
             self.pending.clear()
-            rebuild()
+            with self.lock:
+                changed, self.changed = self.changed, set()
+            rebuild(changed)
             return "__livereload__", None  # livereload's name for "reload now"
 
     # livereload drops a reload that comes within 3 s of the previous one, so a quick second

@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from html import unescape
 from pathlib import Path
 from typing import Any
@@ -63,8 +64,9 @@ class Site:
         self.image_refs: dict[str, list[Reference]] = {}  # content path → where it is used
         self.covers: set[str] = set()  # images used as a page's cover (get an OG crop)
         self.pictures: dict[str, Picture] = {}  # filled by the image pipeline
-        self._items: dict[tuple, list[Page]] = {}
+        self._items: dict[tuple, list[Page]] = {}  # what item lookups gave in this build
         self._listed: dict[tuple, list[tuple[str, str]]] = {}  # see reuse_lookups
+        self._memo: dict[str, Any] = {}
         self.recorder: dict[tuple, Any] | None = None
         self.page_fingerprints: dict[tuple[str, str], str] = {}  # fields, address, images
         self.body_fingerprints: dict[tuple[str, str], str] = {}  # rendered Markdown
@@ -72,7 +74,6 @@ class Site:
         self._related: dict[tuple[str, str, str], dict[str, list[Page]]] = {}
         self._sections: tuple[str, ...] | None = None
         self._same: dict[tuple, bool] = {}  # (dependency, recorded value) → still the same
-        self._same_numbers: list[bool | None] = []  # the same, by number in a DepTable
         # Lookups answered by others (the renderer: templates, theme files), by kind.
         self.external: dict[str, Callable[..., Any]] = {}
 
@@ -148,18 +149,9 @@ class Site:
             versions = self.by_key.get(args[0], {})
             return [versions[c] for c in self.config.codes if c in versions]
         if kind == "items":
-            args = tuple(args)
-            if args not in self._items:
-                listed = self._listed.get(args)
-                if listed is None:
-                    found = self._find_items(*args)
-                    self._listed[args] = [(p.key, p.lang) for p in found]
-                else:
-                    found = [self.by_key[key][lang] for key, lang in listed]
-                self._items[args] = found
-            return self._items[args]
+            return self._kept(dependency, partial(self._find_items, *args))
         if kind == "related":
-            return self._related_lookup(*args)
+            return self._kept(dependency, partial(self._related_lookup, *args))
         if kind == "data":
             return self.page_fingerprints.get((args[0], args[1]))
         if kind == "body":
@@ -188,18 +180,11 @@ class Site:
                 return False
         return True
 
-    def unchanged_numbers(self, numbers: tuple[int, ...], table: DepTable) -> bool:
-        """`unchanged` for dependencies numbered in a table (see cache.DepTable)."""
-        same = self._same_numbers
-        if len(same) < len(table.pairs):
-            same.extend([None] * (len(table.pairs) - len(same)))
-        for number in numbers:
-            still = same[number]
-            if still is None:
-                still = same[number] = self._still(table.pairs[number])
-            if not still:
-                return False
-        return True
+    def changed_numbers(self, table: DepTable) -> set[int]:
+        """The numbers of the pairs in `table` (see cache.DepTable) that no longer hold: an
+        output recorded with none of them is unchanged."""
+        still = self._still
+        return {number for number, pair in enumerate(table.pairs) if not still(pair)}
 
     def _still(self, recorded: tuple[tuple, Any]) -> bool:
         dependency, value = recorded
@@ -225,6 +210,7 @@ class Site:
             memo.clear()
             memo.update(shape=shape, found={}, listed={})
         self._fingerprints, self._listed = memo["found"], memo["listed"]
+        self._memo = memo
 
     def fingerprint_pages(self, memo: dict[int, tuple] | None = None) -> None:
         """Hashes of everything a template can read of each page: one of its fields, address
@@ -235,22 +221,36 @@ class Site:
         memo = {} if memo is None else memo
         fresh = {}
         for page in self.pages:
-            images = [page.fields.get("image"), *(g["src"] for g in page.fields.get("gallery")
-                                                  or ())]
-            pictures = [repr(self.pictures.get(i)) for i in images if i]
+            fields = page.fields
+            pictures = [self.pictures.get(i) for i in (
+                fields.get("image"), *(g["src"] for g in fields.get("gallery") or ())) if i
+                        ] if "image" in fields or "gallery" in fields else []
             old = memo.get(id(page))
-            if old is not None and old[0] is page and old[1] is page.html and old[2] == pictures:
-                fresh[id(page)] = old
-            else:
+            if old is None or old[0] is not page or old[1] is not page.html or \
+                    old[2] != pictures:
                 state = (page.kind, page.url_path, sorted((k, repr(v)) for k, v in
-                                                          page.fields.items()), pictures)
-                fresh[id(page)] = (page, page.html, pictures, hashlib.blake2b(
+                                                          fields.items()), repr(pictures))
+                old = (page, page.html, pictures, hashlib.blake2b(
                     repr(state).encode(), digest_size=16).hexdigest(), hashlib.blake2b(
                     repr((page.html, page.toc)).encode(), digest_size=16).hexdigest())
-            self.page_fingerprints[page.key, page.lang] = fresh[id(page)][3]
-            self.body_fingerprints[page.key, page.lang] = fresh[id(page)][4]
+            fresh[id(page)] = old
+            key = page.key, page.lang
+            self.page_fingerprints[key], self.body_fingerprints[key] = old[3], old[4]
         memo.clear()
         memo.update(fresh)
+
+    def _kept(self, dependency: tuple, find: Callable[[], list[Page]]) -> list[Page]:
+        """The pages a lookup gives, as the last build found them while no page's data has
+        changed since (see reuse_lookups): then only the current versions are fetched."""
+        if dependency not in self._items:
+            listed = self._listed.get(dependency)
+            if listed is None:
+                found = find()
+                self._listed[dependency] = [(p.key, p.lang) for p in found]
+            else:
+                found = [self.by_key[key][lang] for key, lang in listed]
+            self._items[dependency] = found
+        return self._items[dependency]
 
     def _find_items(self, section: str, lang: str) -> list[Page]:
         found = []
@@ -272,7 +272,7 @@ class Site:
         key = (section, field, lang)
         if key not in self._related:
             index: dict[str, list[Page]] = {}
-            for page in self.items(section, lang):
+            for page in self.lookup(("items", section, lang)):  # the index is no dependency
                 for value in dict.fromkeys(_referenced(page.fields.get(field), field)):
                     index.setdefault(value, []).append(page)
             self._related[key] = index
@@ -281,6 +281,20 @@ class Site:
     # -- checks needing the whole site ----------------------------------------------------
 
     def check_refs(self, problems: Problems) -> None:
+        """Every reference to another page names one that is published (or says why not).
+        Once lookups are kept (reuse_lookups), so are the problems found, while no page has
+        errors and the drafts are the same."""
+        key = None if self.broken else tuple(sorted(self.drafts))
+        kept = self._memo.get("refs")
+        if kept is not None and key is not None and kept[0] == key:
+            problems.add_all(kept[1])
+            return
+        found = Problems()
+        self._check_refs(found)
+        problems.add_all(found.items)
+        self._memo["refs"] = (key, found.items)
+
+    def _check_refs(self, problems: Problems) -> None:
         for page in self.pages + self.broken:
             for field, section in REF_FIELDS.get(page.kind, {}).items():
                 value = page.fields.get(field)
