@@ -32,7 +32,7 @@ from .urls import absolute, alias_output, href
 from .views import Listing, PageView
 
 
-@dataclass
+@dataclass(slots=True)
 class Target:
     """One HTML file to render."""
 
@@ -342,8 +342,10 @@ def targets(site: Site, renderer: Renderer) -> Iterator[Target]:
     kinds = {"solution", "pavilion", "session", "city", "tour", "news", "page"}
     for page in site.pages:
         if page.kind in kinds:
+            doc = page.doc  # where its address comes from: the file, or the line of its slug
             yield Target(page.output_path, f"{page.kind}.html", page.lang,
-                         {"page": PageView(page, site)}, *page.doc.where("slug"), shows=page)
+                         {"page": PageView(page, site)}, doc.origin.get("slug", doc.path),
+                         doc.lines.get(("slug",), 1), shows=page)
     for lang in config.codes:
         yield Target(f"{lang}/index.html", "home.html", lang,
                      lazy=partial(_home_context, site, lang))

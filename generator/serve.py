@@ -27,6 +27,7 @@ from .errors import BuildFailed, UsageError
 # More files changed at once than an editor saves (a checkout, a folder copied in): the build
 # looks at every file instead of trusting the list (in case the system's queue overflowed).
 MANY_CHANGES = 200
+IMMUTABLE = "public, max-age=31536000, immutable"
 
 mimetypes.add_type("text/calendar", ".ics")
 mimetypes.add_type("application/atom+xml", ".xml")  # feed.xml (sitemap reads fine as Atom)
@@ -61,7 +62,11 @@ class Preview:
         kind = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
         if kind.startswith("text/") or kind.endswith(("xml", "javascript", "json")):
             kind += "; charset=utf-8"
-        return self._send(start_response, "200 OK", kind, target.read_bytes())
+        # Theme files and images have their content's hash in their names (README, "What to
+        # upload"): the browser keeps them, and a reload after a save fetches the page only.
+        lasting = path[len(self.base_path):].startswith(("static/", "_img/"))
+        return self._send(start_response, "200 OK", kind, target.read_bytes(),
+                          IMMUTABLE if lasting else "no-store")
 
     def _not_found(self, start_response, root: Path) -> Iterable[bytes]:
         page = root / "404.html"
@@ -74,9 +79,10 @@ class Preview:
         return [b""]
 
     @staticmethod
-    def _send(start_response, status: str, kind: str, body: bytes) -> Iterable[bytes]:
+    def _send(start_response, status: str, kind: str, body: bytes,
+              cache: str = "no-store") -> Iterable[bytes]:
         start_response(status, [("Content-Type", kind), ("Content-Length", str(len(body))),
-                                ("Cache-Control", "no-store")])
+                                ("Cache-Control", cache)])
         return [body]
 
 

@@ -149,9 +149,9 @@ class Site:
             versions = self.by_key.get(args[0], {})
             return [versions[c] for c in self.config.codes if c in versions]
         if kind == "items":
-            return self._kept(dependency, partial(self._find_items, *args))
+            return self.kept(dependency, partial(self._find_items, *args))
         if kind == "related":
-            return self._kept(dependency, partial(self._related_lookup, *args))
+            return self.kept(dependency, partial(self._related_lookup, *args))
         if kind == "data":
             return self.page_fingerprints.get((args[0], args[1]))
         if kind == "body":
@@ -183,8 +183,11 @@ class Site:
     def changed_numbers(self, table: DepTable) -> set[int]:
         """The numbers of the pairs in `table` (see cache.DepTable) that no longer hold: an
         output recorded with none of them is unchanged."""
-        still = self._still
-        return {number for number, pair in enumerate(table.pairs) if not still(pair)}
+        data, body, still = self.page_fingerprints, self.body_fingerprints, self._still
+        return {number for number, (dependency, value) in enumerate(table.pairs)
+                if not (data.get(dependency[1:]) == value if dependency[0] == "data" else
+                        body.get(dependency[1:]) == value if dependency[0] == "body" else
+                        still((dependency, value)))}
 
     def _still(self, recorded: tuple[tuple, Any]) -> bool:
         dependency, value = recorded
@@ -239,9 +242,10 @@ class Site:
         memo.clear()
         memo.update(fresh)
 
-    def _kept(self, dependency: tuple, find: Callable[[], list[Page]]) -> list[Page]:
-        """The pages a lookup gives, as the last build found them while no page's data has
-        changed since (see reuse_lookups): then only the current versions are fetched."""
+    def kept(self, dependency: tuple, find: Callable[[], list[Page]]) -> list[Page]:
+        """The pages a lookup gives (`find`: pages found from other lookups and page data
+        only), as the last build found them while no page's data has changed since (see
+        reuse_lookups): then only the current versions are fetched."""
         if dependency not in self._items:
             listed = self._listed.get(dependency)
             if listed is None:
@@ -358,11 +362,14 @@ class Site:
                 page.html, page.toc, page.heading_ids = result.html, result.toc, result.ids
                 if "summary" not in page.fields:
                     page.fields["summary"] = result.summary
-            problems.items.extend(p for p in result.problems if p not in problems.items)
+            if result.problems:
+                problems.items.extend(p for p in result.problems if p not in problems.items)
             for rel, line in result.images:
                 self.image_refs.setdefault(rel, []).append(Reference(page.doc.path, line))
-            self.media.update(result.media)
-            fragments += [(page, *fragment) for fragment in result.fragments]
+            if result.media:
+                self.media.update(result.media)
+            if result.fragments:
+                fragments += [(page, *fragment) for fragment in result.fragments]
         for page, key, lang, fragment, line in fragments:
             target = self.by_key[key][lang]
             if fragment not in target.heading_ids:
@@ -380,8 +387,9 @@ class Site:
 
     def _files_there(self, body: Body) -> bool:
         """Whether the images and files a cached body links to are still in content/."""
-        return all((self.content_dir / rel).is_file()
-                   for rel in (*(i for i, _ in body.images), *body.media))
+        return not (body.images or body.media) or all(
+            (self.content_dir / rel).is_file()
+            for rel in (*(i for i, _ in body.images), *body.media))
 
     def _linker(self, page: Page, problems: Problems, body: Body):
         seen: dict[str, int] = {}  # a link written twice: the second is found after the first

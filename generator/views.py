@@ -45,6 +45,8 @@ class Listing:
 
 
 class PageView:
+    __slots__ = ("_page", "_site", "lang", "page_lang")  # one per page and per card: many
+
     def __init__(self, page: Page, site: Site, lang: str | None = None):
         self._page = page
         self._site = site

@@ -95,3 +95,39 @@ def test_serves_only_files_inside_its_folder(server):
             while chunk := s.recv(65536):
                 answer += chunk
         assert b"SECRET" not in answer and b"root:" not in answer, path
+
+
+def wait_for(check, timeout: float = 15.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def test_added_renamed_and_deleted_pages_follow_the_files(server):
+    # The preview looks only at the files its watcher reports: a page added, renamed or
+    # deleted must appear and go all the same.
+    root, url = server
+    news = root / "content/news/launch.md"
+    news.parent.mkdir()
+    news.write_text("---\ntitle: Launch\ndate: 2020-07-01\n---\nWe launched.\n")
+    assert wait_for(lambda: get(url + "/en/news/launch/")[0] == 200)
+    assert "We launched." in get(url + "/en/news/launch/")[1]
+    (root / "content/about.md").rename(root / "content/about-us.md")
+    assert wait_for(lambda: get(url + "/en/about-us/")[0] == 200)
+    assert get(url + "/en/about/")[0] == 404
+    news.unlink()
+    assert wait_for(lambda: get(url + "/en/news/launch/")[0] == 404)
+    assert "Launch" not in get(url + "/en/")[1]
+
+
+def test_theme_files_are_kept_by_the_browser_pages_are_not(server):
+    root, url = server
+    with urllib.request.urlopen(url + "/en/about/", timeout=10) as response:
+        assert response.headers["Cache-Control"] == "no-store"
+        page = response.read().decode()
+    stylesheet = page.split('rel="stylesheet" href="', 1)[1].split('"', 1)[0]
+    with urllib.request.urlopen(url + stylesheet, timeout=10) as response:
+        assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
