@@ -194,14 +194,21 @@ class Builder:
 
     `expo build` runs one build and keeps the state in the cache folder for the next process
     (`persist`); `expo serve` keeps one Builder for the session: the state, the parsed sources
-    and the rendered cards stay in memory and the preview folder is updated in place.
+    and the rendered cards stay in memory and the preview folder is updated in place. Its
+    first build starts from the state the last session left (`save`), if any.
     """
 
     def __init__(self, options: Options, persist: bool = True):
         self.options = options
         self.persist = persist
         self.state: BuildState | None = None
+        self.state_path: Path | None = None  # where the state of its output folder is kept
         self.memory = Memory()
+
+    def save(self) -> None:
+        """Keep the state of the last build in the cache folder, for the next process."""
+        if self.state is not None and self.state_path is not None:
+            cache.save(self.state_path, self.state)
 
     def build(self, changed: Collection[str] | None = None) -> Result:
         """Build into `options.output`, redoing only what changed since the last build.
@@ -214,7 +221,7 @@ class Builder:
                                   options.content.resolve().parent)
         recover(output)  # a build killed mid-swap: the previous site comes back, even if this fails
         templates = options.templates or default_templates()
-        state_path = cache.state_file(options.cache, output)
+        state_path = self.state_path = cache.state_file(options.cache, output)
         settings = _settings(options, templates)
         written_by = build_id(output)
         inputs = cache.snapshot([options.content, templates, GENERATOR]) if self.persist else {}
@@ -225,8 +232,7 @@ class Builder:
                 clock.lap("read")  # not one input changed: nothing to do
                 return Result(problems, quick.pages, 0, clock.phases, quick.images, 0,
                               unchanged=quick.outputs)
-        previous = self.state if self.state is not None or not self.persist else \
-            cache.load(state_path)
+        previous = self.state if self.state is not None else cache.load(state_path)
         # Rendered Markdown depends on the content only; the outputs on the folder holding them.
         bodies = previous.bodies if previous is not None else None
         if previous is not None and previous.build != written_by:
@@ -290,7 +296,7 @@ class Builder:
         self.state = BuildState(key, inputs, this_build, outputs, loaded.bodies, settings,
                                 len(loaded.site.pages), len(loaded.images.pictures), table)
         if self.persist:
-            cache.save(state_path, self.state)
+            self.save()
         clock.lap("write")
         return Result(problems, len(loaded.site.pages), written, clock.phases,
                       len(loaded.images.pictures), loaded.images.processed,

@@ -12,6 +12,7 @@ from __future__ import annotations
 import gc
 import html
 import mimetypes
+import signal
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -235,4 +236,12 @@ def serve(options: Options, bind: str, port: int, report: Callable[[str], None])
     for folder in folders:
         server.watch(folder)
     report(f"Serving http://{host}:{port}{sub_path} — edits reload the page; Ctrl+C stops")
-    server.serve(port=port, host=bind, debug=False, open_url_delay=None)
+    signal.signal(signal.SIGTERM, _interrupt)  # stopped by a supervisor: as by Ctrl+C
+    try:
+        server.serve(port=port, host=bind, debug=False, open_url_delay=None)
+    finally:  # the next `expo serve` starts from where this one stopped, not from nothing
+        rebuild.builder.save()
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -31,26 +32,29 @@ def get(url: str) -> tuple[int, str]:
         return error.code, error.read().decode()
 
 
+def start(root: Path, port: int) -> subprocess.Popen:
+    """`expo serve` in `root`, once it answers."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "generator", "serve", "--port", str(port), "--no-search",
+         "--templates", str(ROOT / "templates")], cwd=root, env=env,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    for _ in range(100):
+        try:
+            if get(f"http://127.0.0.1:{port}/en/about/")[0] == 200:
+                return process
+        except OSError:
+            time.sleep(0.2)
+    process.kill()
+    pytest.fail(process.stdout.read())
+
+
 @pytest.fixture
 def server(tmp_path: Path):
     make_site(tmp_path, {"content/about.md": ABOUT})
     port = free_port()
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "generator", "serve", "--port", str(port), "--no-search",
-         "--templates", str(ROOT / "templates")], cwd=tmp_path, env=env,
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            if get(url + "/en/about/")[0] == 200:
-                break
-        except OSError:
-            time.sleep(0.2)
-    else:
-        process.kill()
-        pytest.fail(process.stdout.read())
-    yield tmp_path, url
+    process = start(tmp_path, port)
+    yield tmp_path, f"http://127.0.0.1:{port}"
     process.terminate()
     process.wait(timeout=10)
 
@@ -131,3 +135,19 @@ def test_theme_files_are_kept_by_the_browser_pages_are_not(server):
     stylesheet = page.split('rel="stylesheet" href="', 1)[1].split('"', 1)[0]
     with urllib.request.urlopen(url + stylesheet, timeout=10) as response:
         assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+
+
+def test_a_new_session_starts_from_where_the_last_one_stopped(tmp_path):
+    make_site(tmp_path, {"content/about.md": ABOUT})
+    port = free_port()
+    for edit, rendered in ((None, None), (None, 0), ("second version", 1)):
+        if edit:  # saved while no preview runs
+            (tmp_path / "content/about.md").write_text(ABOUT.replace("first version", edit))
+        process = start(tmp_path, port)
+        process.terminate()  # as Ctrl+C: the state is kept for the next session
+        said = process.communicate(timeout=30)[0]
+        first = re.search(r"Built [\d,]+ pages in [\d.]+ s \(([\d,]+) rendered", said)
+        assert first, said
+        if rendered is not None:  # nothing, then the edited page only, is rendered again
+            assert int(first[1]) == rendered, said
+    assert "second version" in (tmp_path / ".expo-cache/serve/en/about/index.html").read_text()
