@@ -20,6 +20,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -62,6 +63,8 @@ def main() -> None:
             try:
                 urllib.request.urlopen(url, timeout=5).read()
                 break
+            except urllib.error.HTTPError as error:  # the server answers: no such page
+                sys.exit(f"{url}: {error.code}; choose a solution of the site with --page")
             except OSError:
                 if server.poll() is not None:
                     sys.exit("expo serve stopped")
