@@ -13,7 +13,6 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from functools import partial
 from html import unescape
 from pathlib import Path
 from typing import Any
@@ -149,9 +148,9 @@ class Site:
             versions = self.by_key.get(args[0], {})
             return [versions[c] for c in self.config.codes if c in versions]
         if kind == "items":
-            return self.kept(dependency, partial(self._find_items, *args))
+            return self.kept(dependency, self._find_items, *args)
         if kind == "related":
-            return self.kept(dependency, partial(self._related_lookup, *args))
+            return self.kept(dependency, self._related_lookup, *args)
         if kind == "data":
             return self.page_fingerprints.get((args[0], args[1]))
         if kind == "body":
@@ -242,14 +241,15 @@ class Site:
         memo.clear()
         memo.update(fresh)
 
-    def kept(self, dependency: tuple, find: Callable[[], list[Page]]) -> list[Page]:
-        """The pages a lookup gives (`find`: pages found from other lookups and page data
-        only), as the last build found them while no page's data has changed since (see
+    def kept(self, dependency: tuple, find: Callable[..., list[Page]], *args: Any
+             ) -> list[Page]:
+        """The pages a lookup gives (`find(*args)`: pages found from other lookups and page
+        data only), as the last build found them while no page's data has changed since (see
         reuse_lookups): then only the current versions are fetched."""
         if dependency not in self._items:
             listed = self._listed.get(dependency)
             if listed is None:
-                found = find()
+                found = find(*args)
                 self._listed[dependency] = [(p.key, p.lang) for p in found]
             else:
                 found = [self.by_key[key][lang] for key, lang in listed]
