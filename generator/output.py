@@ -81,9 +81,10 @@ def stage(staging: Path, path: str, data: bytes) -> None:
     rel = safe_output_path(path)
     if rel is None:  # the build checks paths first; this is the last line of defence
         raise ValueError(f"unsafe output path {path!r}")
-    target = staging / rel
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(data)
+    target = os.path.join(staging, rel)  # os rather than pathlib: once for every page
+    os.makedirs(os.path.dirname(target), exist_ok=True)
+    with open(target, "wb") as file:
+        file.write(data)
 
 
 def write_site(files: list[OutputFile], output: Path, build: str,

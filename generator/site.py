@@ -73,6 +73,7 @@ class Site:
         self._related: dict[tuple[str, str, str], dict[str, list[Page]]] = {}
         self._sections: tuple[str, ...] | None = None
         self._same: dict[tuple, bool] = {}  # (dependency, recorded value) → still the same
+        self._folders: dict[Path, str] = {}  # a source's folder → its path in content/
         # Lookups answered by others (the renderer: templates, theme files), by kind.
         self.external: dict[str, Callable[..., Any]] = {}
 
@@ -429,8 +430,7 @@ class Site:
 
     def _page_link(self, page: Page, target: str, fragment: str, line: int,
                    problems: Problems, body: Body) -> str | None:
-        base = "" if target.startswith("/") else page.doc.path.parent.relative_to(
-            self.content_dir).as_posix() if _inside(page.doc.path, self.content_dir) else ""
+        base = "" if target.startswith("/") else self._folder(page.doc.path.parent)
         rel = posixpath.normpath(posixpath.join(base, target.lstrip("/")))
         if rel.startswith(".."):
             problems.error(page.doc.path, line, f"link '{target}' points outside content/")
@@ -450,6 +450,13 @@ class Site:
         if fragment:
             body.fragments.append((found.key, found.lang, fragment, line))
         return href(self.config, found.url_path) + (f"#{fragment}" if fragment else "")
+
+    def _folder(self, folder: Path) -> str:
+        """`folder` relative to content/ ("" when it is not inside), kept: every link asks."""
+        if folder not in self._folders:
+            self._folders[folder] = folder.relative_to(self.content_dir).as_posix() \
+                if _inside(folder, self.content_dir) else ""
+        return self._folders[folder]
 
     def collect_images(self) -> None:
         """Add the images named in front matter (covers, galleries) to `image_refs`."""

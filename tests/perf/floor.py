@@ -7,6 +7,7 @@ of the same generated site, spread over the same cores, with nothing else.
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -40,6 +41,10 @@ def main() -> None:
     root = Path(sys.argv[1])
     paths = sorted(str(p) for p in (root / "content").rglob("*.md"))
     cores = os.cpu_count() or 1
+    # Into an empty folder, as a cold build writes, and with the deletion of the last run's
+    # folders finished: a file system busy freeing 10,000 folders writes several times slower.
+    shutil.rmtree(root / "floor-output", ignore_errors=True)
+    os.sync()
     chunks = [paths[i::cores * 4] for i in range(cores * 4)]
     started = time.perf_counter()
     with ProcessPoolExecutor(cores) as pool:
