@@ -186,30 +186,45 @@ def serve(options: Options, bind: str, port: int, report: Callable[[str], None])
 
     class Saves(Watcher):
         """The operating system tells which files changed (watchfiles: inotify, FSEvents...);
-        the build runs on the server's loop, then every open page reloads."""
+        the build runs on the server's loop, then every open page reloads.
+
+        It listens from before the first build: whatever changes after that build started is
+        reported, so even the first save is taken from the list, without a look at every file.
+        """
 
         def __init__(self) -> None:
             super().__init__()
             self.pending = threading.Event()
             self.lock = threading.Lock()
-            self.changed: set[str] | None = None  # since the last build; None: not known
+            self.changed: set[str] | None = set()  # since the last build; None: not known
+            self.callback: Callable[[], None] | None = None
+            self.listening = threading.Event()
+            threading.Thread(target=self._listen, name="expo-watch", daemon=True).start()
+            self.listening.wait(10)  # the watches are in place (or it is very slow: go on)
 
-        def start(self, callback) -> bool:
-            loop = rebuild.loop = ioloop.IOLoop.current()
-
-            def listen() -> None:
-                # A save is often several file events (write, rename): wait 20 ms for more.
-                for changes in watchfiles.watch(*folders, debounce=400, step=20,
-                                                raise_interrupt=False):
-                    with self.lock:
-                        if self.changed is not None:
-                            self.changed.update(path for _, path in changes)
-                        if self.changed is not None and len(self.changed) > MANY_CHANGES:
-                            self.changed = None  # a checkout, a copied folder: look at all
+        def _listen(self) -> None:
+            # A save is often several file events (write, rename): wait 20 ms for more. The
+            # first timeout (100 ms) says the watches are in place.
+            for changes in watchfiles.watch(*folders, debounce=400, step=20, rust_timeout=100,
+                                            yield_on_timeout=True, raise_interrupt=False):
+                self.listening.set()
+                if not changes:
+                    continue
+                with self.lock:
+                    if self.changed is not None:
+                        self.changed.update(path for _, path in changes)
+                    if self.changed is not None and len(self.changed) > MANY_CHANGES:
+                        self.changed = None  # a checkout, a copied folder: look at all
                     self.pending.set()
+                    callback, loop = self.callback, rebuild.loop
+                if callback is not None and loop is not None:
                     loop.add_callback(callback)
 
-            threading.Thread(target=listen, name="expo-watch", daemon=True).start()
+        def start(self, callback) -> bool:
+            with self.lock:  # changes heard during the first build are built at once
+                self.callback, rebuild.loop = callback, ioloop.IOLoop.current()
+                if self.pending.is_set():
+                    rebuild.loop.add_callback(callback)
             return True
 
         def examine(self) -> tuple[str | None, None]:
@@ -231,8 +246,9 @@ def serve(options: Options, bind: str, port: int, report: Callable[[str], None])
     options = replace(options, base_url=f"http://{host}:{port}{sub_path}")
     preview = Preview(options.output, sub_path)
     rebuild = Rebuilder(options, preview, report)
+    saves = Saves()
     rebuild()
-    server = Server(app=preview, watcher=Saves())
+    server = Server(app=preview, watcher=saves)
     for folder in folders:
         server.watch(folder)
     report(f"Serving http://{host}:{port}{sub_path} — edits reload the page; Ctrl+C stops")

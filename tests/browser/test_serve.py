@@ -32,13 +32,17 @@ def get(url: str) -> tuple[int, str]:
         return error.code, error.read().decode()
 
 
-def start(root: Path, port: int) -> subprocess.Popen:
-    """`expo serve` in `root`, once it answers."""
+def launch(root: Path, port: int) -> subprocess.Popen:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    process = subprocess.Popen(
+    return subprocess.Popen(
         [sys.executable, "-m", "generator", "serve", "--port", str(port), "--no-search",
          "--templates", str(ROOT / "templates")], cwd=root, env=env,
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+
+def start(root: Path, port: int) -> subprocess.Popen:
+    """`expo serve` in `root`, once it answers."""
+    process = launch(root, port)
     for _ in range(100):
         try:
             if get(f"http://127.0.0.1:{port}/en/about/")[0] == 200:
@@ -151,3 +155,29 @@ def test_a_new_session_starts_from_where_the_last_one_stopped(tmp_path):
         if rendered is not None:  # nothing, then the edited page only, is rendered again
             assert int(first[1]) == rendered, said
     assert "second version" in (tmp_path / ".expo-cache/serve/en/about/index.html").read_text()
+
+
+def test_saves_made_while_the_preview_starts_are_all_shown(tmp_path):
+    # The watcher listens from before the first build, and the first save after it is taken
+    # from its list of changed files: an edit made at any moment of the start must show.
+    make_site(tmp_path, {"content/about.md": ABOUT})
+    port = free_port()
+    about = tmp_path / "content/about.md"
+    process = launch(tmp_path, port)
+
+    def shown(text: str) -> bool:
+        try:
+            return text in get(f"http://127.0.0.1:{port}/en/about/")[1]
+        except OSError:
+            return False
+
+    try:
+        for n in range(40):  # before, during and after the first build
+            about.write_text(ABOUT.replace("first version", f"version {n}"))
+            time.sleep(0.05)
+        assert wait_for(lambda: shown("version 39")), process.stdout
+        about.write_text(ABOUT.replace("first version", "last version"))
+        assert wait_for(lambda: shown("last version"))
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
