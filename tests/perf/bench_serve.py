@@ -49,7 +49,8 @@ def main() -> None:
         generate(root, args.pages)
     shutil.rmtree(root / "theme", ignore_errors=True)
     shutil.copytree(ROOT / "templates", root / "theme")
-    shutil.rmtree(root / ".expo-cache" / "serve", ignore_errors=True)
+    # The preview folder and the state a last run kept: the first build is a cold one.
+    shutil.rmtree(root / ".expo-cache", ignore_errors=True)
     port = free_port()
     started = time.perf_counter()
     log = (root / "serve.log").open("w+")
