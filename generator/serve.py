@@ -203,6 +203,15 @@ def serve(options: Options, bind: str, port: int, report: Callable[[str], None])
             self.listening.wait(10)  # the watches are in place (or it is very slow: go on)
 
         def _listen(self) -> None:
+            try:
+                self._hear()
+            except OSError as exc:  # e.g. the system's limit of watched folders reached
+                report(f"expo: error: cannot watch the files for saves ({exc}): pages will not "
+                       "rebuild; start it as WATCHFILES_FORCE_POLLING=1 expo serve")
+            finally:
+                self.listening.set()
+
+        def _hear(self) -> None:
             # A save is often several file events (write, rename): wait 20 ms for more. The
             # first timeout (100 ms) says the watches are in place.
             for changes in watchfiles.watch(*folders, debounce=400, step=20, rust_timeout=100,

@@ -181,3 +181,35 @@ def test_saves_made_while_the_preview_starts_are_all_shown(tmp_path):
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def test_a_watcher_that_cannot_start_is_explained_and_the_preview_still_answers(tmp_path):
+    # inotify's limit of watched folders reached, for one: the editor is told what to do.
+    make_site(tmp_path, {"content/about.md": ABOUT})
+    port = free_port()
+    code = ("import sys, watchfiles\n"
+            "def refused(*args, **kwargs):\n"
+            "    raise OSError(28, 'OS file watch limit reached')\n"
+            "    yield\n"
+            "watchfiles.watch = refused\n"
+            "from generator.cli import main\n"
+            "sys.exit(main(sys.argv[1:]))\n")
+    process = subprocess.Popen(
+        [sys.executable, "-c", code, "serve", "--port", str(port), "--no-search",
+         "--templates", str(ROOT / "templates")], cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT, text=True)
+    try:
+        assert wait_for(lambda: _answers(f"http://127.0.0.1:{port}/en/about/"))
+    finally:
+        process.terminate()
+        said = process.communicate(timeout=30)[0]
+    assert "cannot watch the files for saves" in said and "WATCHFILES_FORCE_POLLING=1" in said
+    assert "Traceback" not in said
+
+
+def _answers(url: str) -> bool:
+    try:
+        return get(url)[0] == 200
+    except OSError:
+        return False
