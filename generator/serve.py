@@ -143,8 +143,9 @@ class Rebuilder:
 
     def _build(self, changed: set[str] | None) -> Result | None:
         started = time.perf_counter()
-        # The collector would stop a build many times to scan the site kept in memory: once
-        # there is one, it runs between builds instead, once the browser has had its page.
+        # Builder.build pauses the collector while it builds; once a site is kept in memory it
+        # stays off after too, so that no scan of it delays a page request: `_collect` runs it
+        # between builds, once the browser has had its page.
         if self.builder.state is not None:
             gc.disable()
         try:
