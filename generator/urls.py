@@ -30,12 +30,17 @@ def split_url(value: str) -> SplitResult | None:
 
 def href(config: SiteConfig, site_path: str) -> str:
     """Root-relative link to a site path: "/expo/en/x/"."""
-    return config.base_path + quote(site_path, safe="/#%?=&-._~")
+    return config.base_path + _quoted(site_path)
 
 
 def absolute(config: SiteConfig, site_path: str) -> str:
     """Absolute URL for feeds, sitemap, OpenGraph and calendars."""
-    return config.base_url + quote(site_path, safe="/#%?=&-._~")
+    return config.base_url + _quoted(site_path)
+
+
+@lru_cache(maxsize=1 << 17)  # a page links to dozens of the site's paths, the same on every page
+def _quoted(site_path: str) -> str:
+    return quote(site_path, safe="/#%?=&-._~")
 
 
 def media_path(content_path: str) -> str:
