@@ -42,8 +42,8 @@ def chunked_map(work: Callable[[Any, list[T]], list[R]], state: Any, items: Sequ
             return work(state, list(items))
         workers = 1
         size = MIN_PER_WORKER
-    else:
-        size = max(MIN_PER_WORKER // 4, len(items) // (workers * 8) + 1)
+    else:  # small enough that the worker given the last chunk finishes soon after the others
+        size = max(MIN_PER_WORKER // 4, len(items) // (workers * 24) + 1)
     chunks = [list(items[i:i + size]) for i in range(0, len(items), size)]
     results: list[R] = []
     global _state, _work
