@@ -342,10 +342,8 @@ def targets(site: Site, renderer: Renderer) -> Iterator[Target]:
     kinds = {"solution", "pavilion", "session", "city", "tour", "news", "page"}
     for page in site.pages:
         if page.kind in kinds:
-            doc = page.doc  # where its address comes from: the file, or the line of its slug
             yield Target(page.output_path, f"{page.kind}.html", page.lang,
-                         {"page": PageView(page, site)}, doc.origin.get("slug", doc.path),
-                         doc.lines.get(("slug",), 1), shows=page)
+                         {"page": PageView(page, site)}, *page.doc.where("slug"), shows=page)
     for lang in config.codes:
         yield Target(f"{lang}/index.html", "home.html", lang,
                      lazy=partial(_home_context, site, lang))
