@@ -1,11 +1,16 @@
 """Benchmark: build a generated bilingual site of N pages and print per-phase times.
 
-    python tests/perf/bench.py [--pages 10000] [--keep DIR]
+    python tests/perf/bench.py [--pages 10000] [--keep DIR] [--no-search] [--bare-theme]
 
 Prints, for a cold build, a no-change rebuild, a one-page edit and a one-template edit (each a
-whole process), the wall time, the time of each phase and the peak memory. Compare with
-`tests/perf/floor.py` run the same way on the same machine: figures mean something only as
-ratios.
+whole process), the wall time, the time of each phase and the peak memory: of the build's
+main process, and of the build as a whole (the main process and its workers, which share
+most of their memory with it: the sum of their proportional set sizes, sampled every 0.2 s on
+Linux). Compare with `tests/perf/floor.py` run the same way on the same machine: figures mean
+something only as ratios.
+
+`--bare-theme` builds with one-line templates like the floor's instead of the bundled theme:
+what is left above the floor is the generator's own cost, the rest is the theme's.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ import subprocess
 import sys
 import tempfile
 import textwrap
+import threading
 import time
 from pathlib import Path
 
@@ -100,8 +106,37 @@ def generate(root: Path, pages: int) -> None:
                 f"---\ntitle: 解決方案 {i}\n---\n" + body, encoding="utf-8")
 
 
+BARE = ("<!DOCTYPE html><html lang={{ lang }}><head><title>{% if page is defined and page %}"
+        "{{ page.title }}{% endif %}</title></head><body><main>{% if page is defined and page "
+        "and page.content is defined %}{{ page.content }}{% endif %}</main></body></html>\n")
+
+
+def bare_theme(theme: Path) -> None:
+    """Every page template of `theme` replaced by one line like the floor's."""
+    for template in theme.glob("*.html"):
+        template.write_text("" if template.name.startswith("_") else BARE, encoding="utf-8")
+
+
+def tree_pss_mb(pid: int) -> float | None:
+    """The proportional set size of a process and all its descendants (Linux), in MB."""
+    total, todo = 0, [pid]
+    try:
+        while todo:
+            current = todo.pop()
+            for line in Path(f"/proc/{current}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
+                    total += int(line.split()[1])
+                    break
+            for task in Path(f"/proc/{current}/task").iterdir():
+                todo += [int(child) for child in (task / "children").read_text().split()]
+    except (OSError, ValueError):  # not Linux, or a process ended while being read
+        return None if current == pid else total / 1024
+    return total / 1024
+
+
 def run_build(root: Path, label: str, extra: list[str]) -> dict:
-    """One whole `expo build` process: wall time, phases and peak memory (ru_maxrss)."""
+    """One whole `expo build` process: wall time, phases, peak memory of the main process
+    (ru_maxrss) and of the build as a whole (see tree_pss_mb)."""
     code = ("import json, resource, sys, time\n"
             "from pathlib import Path\n"
             "from generator.build import Options, build\n"
@@ -112,13 +147,27 @@ def run_build(root: Path, label: str, extra: list[str]) -> dict:
             "  'rss_mb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))\n")
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     started = time.perf_counter()
-    done = subprocess.run([sys.executable, "-c", code, str(root / "theme"), *extra], cwd=root,
-                          env=env, capture_output=True, text=True)
-    if done.returncode:
-        sys.exit(f"the build failed:\n{done.stderr[-3000:]}")
-    result = json.loads(done.stdout)
-    result["wall"] = time.perf_counter() - started
-    result["label"] = label
+    process = subprocess.Popen([sys.executable, "-c", code, str(root / "theme"), *extra],
+                               cwd=root, env=env, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+    peaks: list[float] = []
+
+    def sample() -> None:
+        while process.poll() is None:
+            found = tree_pss_mb(process.pid)
+            if found is not None:
+                peaks.append(found)
+            time.sleep(0.2)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    stdout, stderr = process.communicate()
+    wall = time.perf_counter() - started
+    sampler.join()
+    if process.returncode:
+        sys.exit(f"the build failed:\n{stderr[-3000:]}")
+    result = json.loads(stdout)
+    result.update(wall=wall, label=label, tree_mb=max(peaks, default=None))
     return result
 
 
@@ -127,6 +176,8 @@ def main() -> None:
     parser.add_argument("--pages", type=int, default=10_000)
     parser.add_argument("--keep", type=Path, help="generate the site here and keep it")
     parser.add_argument("--no-search", action="store_true", help="leave Pagefind out")
+    parser.add_argument("--bare-theme", action="store_true",
+                        help="one-line templates like floor.py's instead of the bundled theme")
     args = parser.parse_args()
     extra = ["--no-search"] if args.no_search else []
     root = args.keep or Path(tempfile.mkdtemp(prefix="expo-bench-"))
@@ -134,6 +185,8 @@ def main() -> None:
         generate(root, args.pages)
     shutil.rmtree(root / "theme", ignore_errors=True)
     shutil.copytree(ROOT / "templates", root / "theme")
+    if args.bare_theme:
+        bare_theme(root / "theme")
     for stale in (root / "output", root / ".expo-cache"):
         shutil.rmtree(stale, ignore_errors=True)
     os.sync()  # the deletion done before the clock starts, as floor.py does
@@ -147,11 +200,13 @@ def main() -> None:
     print(f"{results[0]['pages']:,} pages, {results[0]['files']:,} files, "
           f"{os.cpu_count()} cores, Python {sys.version.split()[0]}")
     phases = list(dict.fromkeys(p for r in results for p in r["phases"]))
-    print(f"{'run':<20}{'wall s':>8}" + "".join(f"{p:>10}" for p in phases) + f"{'peak MB':>9}")
+    print(f"{'run':<20}{'wall s':>8}" + "".join(f"{p:>10}" for p in phases)
+          + f"{'main MB':>9}{'all MB':>8}")
     for r in results:
         print(f"{r['label']:<20}{r['wall']:>8.2f}"
               + "".join(f"{r['phases'].get(p, 0):>10.2f}" for p in phases)
-              + f"{r['rss_mb']:>9.0f}")
+              + f"{r['rss_mb']:>9.0f}"
+              + (f"{r['tree_mb']:>8.0f}" if r["tree_mb"] is not None else f"{'-':>8}"))
 
 
 if __name__ == "__main__":

@@ -1,11 +1,13 @@
 """Benchmark of the preview: from saving a page to seeing it changed in the browser.
 
-    python tests/perf/bench_serve.py [--pages 10000] [--keep DIR] [--edits 10]
+    python tests/perf/bench_serve.py [--pages 10000] [--keep DIR] [--edits 10] [--pause 2]
 
 Generates the site of `bench.py` (or reuses `--keep DIR`), starts `expo serve` on it, opens a
 solution page in headless Chromium (/usr/bin/chromium) and edits that page's Markdown again and
 again. Each time it prints how long after the save the browser had loaded the changed page
-(livereload's reload): the time an editor waits. Needs Playwright and Chromium.
+(livereload's reload): the time an editor waits. Between two saves it waits `--pause` seconds,
+as an editor types between saves: a save right after another finds the machine's caches warm
+and is faster than an editor's. Needs Playwright and Chromium.
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ def main() -> None:
     parser.add_argument("--keep", type=Path, help="generate the site here and keep it")
     parser.add_argument("--edits", type=int, default=10)
     parser.add_argument("--page", default="s4001", help="the solution to edit")
+    parser.add_argument("--pause", type=float, default=2.0, help="seconds between saves")
     args = parser.parse_args()
     root = args.keep or Path(tempfile.mkdtemp(prefix="expo-bench-"))
     if not (root / "content").exists():
@@ -98,7 +101,7 @@ def main() -> None:
                         sys.exit(f"edit {n}: the reloaded page does not show the change")
                     times.append(seen)
                     print(f"edit {n + 1}: shown {seen * 1000:.0f} ms after the save")
-                    page.wait_for_timeout(300)
+                    page.wait_for_timeout(args.pause * 1000)
             finally:
                 source.write_text(original, encoding="utf-8")
                 browser.close()
