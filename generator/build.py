@@ -419,6 +419,8 @@ def _files(loaded: Loaded, problems: Problems, reusable: dict | None = None,
     # and the many small pages fill in after, so no worker is left with a heavy tail.
     todo = sorted((t for t in pages if t.path not in kept), key=lambda t: t.lazy is None)
     loaded.rendered = len(todo)
+    for names in {tuple(t.templates()) for t in todo}:  # once here, not once in every worker
+        renderer.prepare_deps(names)
     rendered = dict(zip((t.path for t in todo), chunked_map(
         _render_pages, (renderer, todo, loaded.minify, sink, loaded.keep_cards), range(len(todo)),
         loaded.jobs, loaded.progress),

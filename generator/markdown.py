@@ -8,7 +8,7 @@ frame, style, event handler or `javascript:` URL from content reaches a visitor.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from html import unescape
 from typing import Any
@@ -93,19 +93,40 @@ class _Highlight(Postprocessor):
 
     CODE = re.compile(r'<pre><code class="language-([\w+#.-]+)">(.*?)</code></pre>', re.S)
     FORMATTER = HtmlFormatter(cssclass="highlight", wrapcode=True)
-    LEXERS: dict[str, Any] = {}
 
     def run(self, text: str) -> str:
         return self.CODE.sub(self._block, text) if "<pre><code class=" in text else text
 
     def _block(self, match: re.Match) -> str:
-        name = match.group(1).lower()
-        if name not in self.LEXERS:
-            try:
-                self.LEXERS[name] = get_lexer_by_name(name)
-            except ClassNotFound:
-                self.LEXERS[name] = TextLexer()
-        return highlight(unescape(match.group(2)), self.LEXERS[name], self.FORMATTER)
+        return highlight(unescape(match.group(2)), lexer(match.group(1)), self.FORMATTER)
+
+
+_LEXERS: dict[str, Any] = {}
+# The language of a fenced code block: ```python, ``` .python or ``` { .python }
+FENCE_LANGUAGE = re.compile(r"^ {0,3}(?:`{3,}|~{3,})[ \t]*\{?[ \t]*\.?([\w+#.-]+)", re.M)
+
+
+def lexer(name: str) -> Any:
+    """Pygments' lexer for a language name (plain text for an unknown one), made once: making
+    the first lexer of a language compiles its rules, tens of milliseconds."""
+    name = name.lower()
+    if name not in _LEXERS:
+        try:
+            _LEXERS[name] = get_lexer_by_name(name)
+        except ClassNotFound:
+            _LEXERS[name] = TextLexer()
+    return _LEXERS[name]
+
+
+def prepare(texts: Iterable[str]) -> None:
+    """Make the converter (`converter()`) and the lexers of the languages `texts` fence code
+    in before the workers fork: made once instead of once in every worker, and ready when the
+    preview renders a saved page."""
+    converter()
+    for text in texts:
+        if "```" in text or "~~~" in text:
+            for name in FENCE_LANGUAGE.findall(text):
+                lexer(name)
 
 
 class _LinkExtension(Extension):
@@ -138,6 +159,17 @@ class MarkdownRenderer:
         toc = self._md.toc if self._md.toc_tokens else ""  # type: ignore[attr-defined]
         html = sanitise(html)
         return Rendered(html, toc, frozenset(ID.findall(html)))
+
+
+_CONVERTER: list[MarkdownRenderer] = []
+
+
+def converter() -> MarkdownRenderer:
+    """The process's converter: one is enough (each page resets it), and making one compiles
+    a hundred patterns."""
+    if not _CONVERTER:
+        _CONVERTER.append(MarkdownRenderer())
+    return _CONVERTER[0]
 
 
 def heading_id(value: str, separator: str) -> str:

@@ -7,6 +7,7 @@ language entry page, redirects for aliases, 404 — each with its template and c
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import traceback
 from collections.abc import Callable, Iterator
@@ -158,6 +159,12 @@ class Renderer:
                             todo.append(found)
             self._deps[names] = deps
         return self._deps[names]
+
+    def prepare_deps(self, names: tuple[str, ...]) -> None:
+        """`template_deps` found before the workers fork (they and the preview's next build
+        have them); a template that cannot be read is reported when a page is rendered."""
+        with contextlib.suppress(jinja2.TemplateError, OSError):
+            self.template_deps(names)
 
     def references(self, name: str) -> list[str | None]:
         """The templates a template extends, includes or imports (None: named at run time)."""

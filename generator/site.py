@@ -23,7 +23,7 @@ from .config import SiteConfig
 from .content import kind_of, slugify
 from .errors import Problems
 from .images import Picture, Reference
-from .markdown import MarkdownRenderer, body_line, plain_summary
+from .markdown import body_line, converter, plain_summary, prepare
 from .model import Page
 from .parallel import Progress, chunked_map
 from .picture import ALT, BODY_SIZES, picture_html
@@ -348,6 +348,7 @@ class Site:
                            and old.source == page.source_hash and self._files_there(old)
                            else None)
         todo = [i for i, body in enumerate(results) if body is None]
+        prepare(everything[i].doc.body for i in todo)
         for index, body in zip(todo, chunked_map(_render_bodies, (self, cached), todo, jobs,
                                                        progress),
                                strict=True):
@@ -528,7 +529,7 @@ class Body:
 def _render_bodies(state: tuple, indices: list[int]) -> list[Body]:
     site, cached = state
     everything = site.broken + site.pages
-    renderer = MarkdownRenderer()
+    renderer = converter()
     bodies = []
     for index in indices:
         page = everything[index]
