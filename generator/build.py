@@ -204,6 +204,15 @@ class Builder:
         self.state: BuildState | None = None
         self.state_path: Path | None = None  # where the state of its output folder is kept
         self.memory = Memory()
+        self._site: Site | None = None  # the preview's last site, until `warm` has used it
+
+    def warm(self) -> None:
+        """Between two builds of the preview, while nobody waits: work out what the next build
+        would first (which lookups of the site each output read still give the same pages);
+        kept in `Memory.lookups` while no page is added, removed or changed but its body."""
+        site, self._site = self._site, None
+        if site is not None and self.state is not None:
+            site.changed_numbers(self.state.deps)
 
     def save(self) -> None:
         """Keep the state of the last build in the cache folder, for the next process."""
@@ -306,6 +315,8 @@ class Builder:
                                 len(loaded.site.pages), len(loaded.images.pictures), table)
         if self.persist:
             self.save()
+        else:
+            self._site = loaded.site
         clock.lap("write")
         return Result(problems, len(loaded.site.pages), written, clock.phases,
                       len(loaded.images.pictures), loaded.images.processed,

@@ -133,10 +133,12 @@ class Rebuilder:
                 self._collect()
 
     def _collect(self) -> None:
-        """Free the last build's garbage. What the first build left (parsed sources, rendered
-        Markdown, compiled templates: most of the memory, and mostly for good) is then frozen:
-        the collector no longer scans it, so a collection takes milliseconds, not a quarter of a
-        second that a page request arriving meanwhile would wait for."""
+        """Prepare the next save's build (Builder.warm) and free the last build's garbage.
+        What the first build left (parsed sources, rendered Markdown, compiled templates: most
+        of the memory, and mostly for good) is then frozen: the collector no longer scans it,
+        so a collection takes milliseconds, not a quarter of a second that a page request
+        arriving meanwhile would wait for."""
+        self.builder.warm()
         gc.collect()
         if self.builder.state is not None and not gc.get_freeze_count():
             gc.freeze()
