@@ -1,6 +1,6 @@
 """Benchmark: build a generated bilingual site of N pages and print per-phase times.
 
-    python tests/perf/bench.py [--pages 10000] [--keep DIR] [--no-search] [--bare-theme]
+    python tests/perf/bench.py [--pages 10000] [--keep DIR] [--no-search] [--bare-theme] [--floor]
 
 Prints, for a cold build, a no-change rebuild, a one-page edit and a one-template edit (each a
 whole process), the wall time, the time of each phase and the peak memory: of the build's
@@ -9,6 +9,8 @@ most of their memory with it: the sum of their proportional set sizes, sampled e
 Linux). Compare with `tests/perf/floor.py` run the same way on the same machine: figures mean
 something only as ratios.
 
+`--floor` runs floor.py on the same site just before the cold build and prints the ratio: this
+machine's speed drifts within minutes, so a floor measured at another time says little.
 `--bare-theme` builds with one-line templates like the floor's instead of the bundled theme:
 what is left above the floor is the generator's own cost, the rest is the theme's.
 """
@@ -178,6 +180,8 @@ def main() -> None:
     parser.add_argument("--no-search", action="store_true", help="leave Pagefind out")
     parser.add_argument("--bare-theme", action="store_true",
                         help="one-line templates like floor.py's instead of the bundled theme")
+    parser.add_argument("--floor", action="store_true",
+                        help="run floor.py just before the cold build and print the ratio")
     args = parser.parse_args()
     extra = ["--no-search"] if args.no_search else []
     root = args.keep or Path(tempfile.mkdtemp(prefix="expo-bench-"))
@@ -190,6 +194,14 @@ def main() -> None:
     for stale in (root / "output", root / ".expo-cache"):
         shutil.rmtree(stale, ignore_errors=True)
     os.sync()  # the deletion done before the clock starts, as floor.py does
+    floor = None
+    if args.floor:
+        said = subprocess.run([sys.executable, str(Path(__file__).with_name("floor.py")),
+                               str(root)], capture_output=True, text=True, check=True).stdout
+        print(said.strip())
+        floor = float(said.split(" in ")[1].split(" s")[0])
+        shutil.rmtree(root / "floor-output")  # as floor.py deletes its last output first
+        os.sync()
     results = [run_build(root, "cold build", extra), run_build(root, "no-change rebuild", extra)]
     page = root / "content/solutions/s4001.md"  # not among any category's first cards
     page.write_text(page.read_text() + "\nOne more line.\n")
@@ -207,6 +219,9 @@ def main() -> None:
               + "".join(f"{r['phases'].get(p, 0):>10.2f}" for p in phases)
               + f"{r['rss_mb']:>9.0f}"
               + (f"{r['tree_mb']:>8.0f}" if r["tree_mb"] is not None else f"{'-':>8}"))
+    if floor:
+        print(f"cold build / floor: {results[0]['wall']:.2f} / {floor:.2f} s = "
+              f"{results[0]['wall'] / floor:.2f}")
 
 
 if __name__ == "__main__":
