@@ -204,11 +204,15 @@ def main() -> None:
         os.sync()
     results = [run_build(root, "cold build", extra), run_build(root, "no-change rebuild", extra)]
     page = root / "content/solutions/s4001.md"  # not among any category's first cards
-    page.write_text(page.read_text() + "\nOne more line.\n")
-    results.append(run_build(root, "one-page edit", extra))
-    template = root / "theme/news.html"
-    template.write_text(template.read_text() + "\n{# edited #}\n")
-    results.append(run_build(root, "one-template edit", extra))
+    original = page.read_text()
+    page.write_text(original + "\nOne more line.\n")
+    try:
+        results.append(run_build(root, "one-page edit", extra))
+        template = root / "theme/news.html"
+        template.write_text(template.read_text() + "\n{# edited #}\n")
+        results.append(run_build(root, "one-template edit", extra))
+    finally:  # a kept site is the same at every run (the theme is copied afresh)
+        page.write_text(original)
     print(f"{results[0]['pages']:,} pages, {results[0]['files']:,} files, "
           f"{os.cpu_count()} cores, Python {sys.version.split()[0]}")
     phases = list(dict.fromkeys(p for r in results for p in r["phases"]))
