@@ -7,6 +7,7 @@ frame, style, event handler or `javascript:` URL from content reaches a visitor.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -101,21 +102,18 @@ class _Highlight(Postprocessor):
         return highlight(unescape(match.group(2)), lexer(match.group(1)), self.FORMATTER)
 
 
-_LEXERS: dict[str, Any] = {}
 # The language of a fenced code block: ```python, ``` .python or ``` { .python }
 FENCE_LANGUAGE = re.compile(r"^ {0,3}(?:`{3,}|~{3,})[ \t]*\{?[ \t]*\.?([\w+#.-]+)", re.M)
 
 
+@functools.cache
 def lexer(name: str) -> Any:
     """Pygments' lexer for a language name (plain text for an unknown one), made once: making
     the first lexer of a language compiles its rules, tens of milliseconds."""
-    name = name.lower()
-    if name not in _LEXERS:
-        try:
-            _LEXERS[name] = get_lexer_by_name(name)
-        except ClassNotFound:
-            _LEXERS[name] = TextLexer()
-    return _LEXERS[name]
+    try:
+        return get_lexer_by_name(name.lower())
+    except ClassNotFound:
+        return TextLexer()
 
 
 def prepare(texts: Iterable[str]) -> None:
@@ -161,15 +159,11 @@ class MarkdownRenderer:
         return Rendered(html, toc, frozenset(ID.findall(html)))
 
 
-_CONVERTER: list[MarkdownRenderer] = []
-
-
+@functools.cache
 def converter() -> MarkdownRenderer:
     """The process's converter: one is enough (each page resets it), and making one compiles
     a hundred patterns."""
-    if not _CONVERTER:
-        _CONVERTER.append(MarkdownRenderer())
-    return _CONVERTER[0]
+    return MarkdownRenderer()
 
 
 def heading_id(value: str, separator: str) -> str:
