@@ -284,11 +284,11 @@ class Builder:
             clock.lap("render")
             _fail_on(problems, options)
 
-            def search(folder: Path) -> None:
+            def search(folder: Path, pages_changed: set[str]) -> None:
                 clock.lap("write")
                 if options.progress is not None:
                     options.progress("Search index", 0, 0)
-                index_site(folder)
+                index_site(folder, loaded.site.config.codes, pages_changed, output)
                 clock.lap("search")
 
             this_build = new_build_id()  # the folder's marker gets it if anything is written

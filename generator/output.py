@@ -88,15 +88,16 @@ def stage(staging: Path, path: str, data: bytes) -> None:
 
 
 def write_site(files: list[OutputFile], output: Path, build: str,
-               finish: Callable[[Path], None] | None = None,
+               finish: Callable[[Path, set[str]], None] | None = None,
                previous: dict[str, str] | None = None, staging: Path | None = None) -> int:
     """Make `output` hold exactly `files`; returns how many files had to be written.
 
     `previous` maps the paths of the last build to the digests of their bytes. When nothing
     differs, nothing is written at all. Otherwise a new folder is filled — unchanged files
     are hard links to the current ones, never modified in place — `finish` adds to it (the
-    search index, only when a page changed) and it is swapped in for `output`. `staging`: the
-    new folder (`new_folder`) when some files were written into it already (`staged`).
+    search index; it is told which pages were added, changed or removed) and it is swapped in
+    for `output`. `staging`: the new folder (`new_folder`) when some files were written into
+    it already (`staged`).
     """
     previous = previous or {}
     changed = [f for f in files if f.staged or f.data is not None and
@@ -109,8 +110,8 @@ def write_site(files: list[OutputFile], output: Path, build: str,
         recover(output)
         staging = new_folder(output)
     rewrite = {f.path for f in changed}
-    pages_changed = any(p.endswith(".html") for p in rewrite | (set(previous) ^ {
-        f.path for f in files}))
+    pages_changed = {p for p in rewrite | (set(previous) ^ {f.path for f in files})
+                     if p.endswith(".html")}
     try:
         (staging / MARKER).write_text(MARKER_TEXT.format(build), encoding="utf-8")
         made: set[Path] = {staging}
@@ -127,15 +128,9 @@ def write_site(files: list[OutputFile], output: Path, build: str,
             if file.path in rewrite or file.data is not None and not (output / rel).is_file():
                 target.write_bytes(file.data)
             else:
-                _keep(output / rel, target)
-        if finish is not None and (pages_changed or not (output / "pagefind").is_dir()):
-            finish(staging)
-        elif finish is not None:  # no page changed: the search index still fits
-            for old in (output / "pagefind").rglob("*"):
-                if old.is_file():
-                    new = staging / old.relative_to(output)
-                    new.parent.mkdir(parents=True, exist_ok=True)
-                    _keep(old, new)
+                keep(output / rel, target)
+        if finish is not None:
+            finish(staging, pages_changed)
         _swap(staging, output)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -178,7 +173,7 @@ def update_in_place(files: list[OutputFile], output: Path, build: str,
     return len(changed)
 
 
-def _keep(old: Path, new: Path) -> None:
+def keep(old: Path, new: Path) -> None:
     """The same file in the new folder: a hard link, or a copy where links are not possible."""
     try:
         os.link(old, new)

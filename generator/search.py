@@ -1,9 +1,14 @@
 """Site search with Pagefind (extended build: it segments Chinese words).
 
-Run over the finished site just before it is swapped in: Pagefind reads every page's `<html
-lang>` and writes one index per language into `pagefind/`. Only the part of a page marked
-`data-pagefind-body` (the main content of item and plain pages) is indexed, so navigation and
-listings never match; drafts are never built, so never indexed.
+Run over the finished site just before it is swapped in, once per language: the pages below
+`<lang>/` make the bundle `pagefind/<lang>/`, which that language's search page loads. Only
+the part of a page marked `data-pagefind-body` (the main content of item and plain pages) is
+indexed, less what is marked `data-pagefind-ignore` (related cards, the table of contents), so
+navigation and listings never match; drafts are never built, so never indexed.
+
+One run per language holds one language's index in memory at a time, and a build that changed
+no page of a language keeps that language's bundle from the last build (hard links) instead of
+indexing it again.
 
 Pagefind runs as its command-line program, which exits once every file is written. Its Python
 service API answers "written" while it is still writing and is then stopped: on a busy machine
@@ -15,17 +20,39 @@ from __future__ import annotations
 import os
 import re
 import subprocess
+from collections.abc import Iterable
 from pathlib import Path
 
+from .output import keep
+
 SEARCH_DIR = "pagefind"
+ENTRY = "pagefind-entry.json"  # Pagefind writes it last: a bundle without it is incomplete
 
 
 class SearchError(Exception):
     pass
 
 
-def index_site(folder: Path) -> int:
-    """Index the built site in `folder`; returns the number of pages indexed."""
+def index_site(folder: Path, languages: Iterable[str], changed: Iterable[str] = (),
+               previous: Path | None = None) -> int:
+    """Write the search bundle of each language into `folder`, the built site; returns the
+    number of pages indexed anew.
+
+    `changed`: the paths (below the site) of the pages added, changed or removed since the
+    site in `previous`, whose bundles are kept for the languages none of them belongs to.
+    """
+    touched = {path.split("/", 1)[0] for path in changed}
+    indexed = 0
+    for code in languages:
+        old = previous / SEARCH_DIR / code if previous is not None else None
+        if old is not None and code not in touched and (old / ENTRY).is_file():
+            _link_tree(old, folder / SEARCH_DIR / code)
+        elif (folder / code).is_dir():
+            indexed += _pagefind(folder, code)
+    return indexed
+
+
+def _pagefind(folder: Path, code: str) -> int:
     try:
         from pagefind.service import get_executable  # the extended binary when installed
     except ImportError as exc:  # pragma: no cover - a dependency of the package
@@ -37,7 +64,8 @@ def index_site(folder: Path) -> int:
     # no pagefind.yml or variable of the machine changes what is published.
     env = {name: value for name, value in os.environ.items() if not name.startswith("PAGEFIND_")}
     try:
-        done = subprocess.run([str(executable), "--site", ".", "--output-subdir", SEARCH_DIR],
+        done = subprocess.run([str(executable), "--site", ".", "--glob", f"{code}/**/*.html",
+                               "--output-subdir", f"{SEARCH_DIR}/{code}"],
                               cwd=folder, env=env, capture_output=True, text=True,
                               errors="replace")
     except OSError as exc:
@@ -47,3 +75,12 @@ def index_site(folder: Path) -> int:
         raise SearchError(f"search indexing failed: {' '.join(said) or done.returncode}")
     indexed = re.search(r"Indexed (\d+) pages?", done.stdout)
     return int(indexed.group(1)) if indexed else 0
+
+
+def _link_tree(old: Path, new: Path) -> None:
+    """The same files in the new folder: hard links, or copies where links are not possible."""
+    for path in old.rglob("*"):
+        if path.is_file():
+            target = new / path.relative_to(old)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            keep(path, target)

@@ -79,3 +79,47 @@ def test_drafts_are_not_in_the_index(tmp_path, serve, page_in):
     page.locator(".pagefind-ui__search-input").fill("zebracorn")
     page.locator(".pagefind-ui__message").filter(has_text="zebracorn").wait_for(timeout=15_000)
     assert page.locator(".pagefind-ui__result-link").count() == 0
+
+
+def test_related_cards_do_not_make_a_page_a_result(tmp_path, serve, page_in):
+    from sitekit import make_site
+
+    make_site(tmp_path, {
+        "content/solutions/quokka.md": "---\ntitle: Quokka counter\ncompany: Q Co.\n"
+                                       "category: smart-health\n---\nCounts the animals.\n",
+        "content/solutions/kiosk.md": "---\ntitle: Health kiosk\ncompany: K Co.\n"
+                                      "category: smart-health\n---\nA kiosk for clinics.\n",
+    })
+    build(tmp_path)
+    kiosk = (tmp_path / "output/en/solutions/kiosk/index.html").read_text(encoding="utf-8")
+    assert "Quokka counter" in kiosk  # in the kiosk's "More in" cards, which are not indexed
+    url = serve(tmp_path / "output")
+    assert search(page_in, url, "en", "quokka") == ["/en/solutions/quokka/"]
+
+
+def test_an_edit_in_one_language_reindexes_that_language_only(tmp_path, serve, page_in):
+    from sitekit import make_site
+
+    make_site(tmp_path, {
+        "content/news/plan.md": "---\ntitle: Plan\ndate: 2020-07-01\n---\nThe unicorn plan.\n",
+        "content/news/plan.zh-tw.md": "---\ntitle: 計畫\n---\n獨角獸計畫。\n",
+    })
+    build(tmp_path)
+    bundles = tmp_path / "output/pagefind"
+    assert sorted(p.name for p in bundles.iterdir()) == ["en", "zh-tw"]
+
+    def inodes(code: str) -> dict[str, int]:
+        return {str(p.relative_to(bundles)): p.stat().st_ino
+                for p in (bundles / code).rglob("*") if p.is_file()}
+
+    before = {code: inodes(code) for code in ("en", "zh-tw")}
+    plan = tmp_path / "content/news/plan.md"
+    plan.write_text(plan.read_text(encoding="utf-8").replace("unicorn", "narwhal"),
+                    encoding="utf-8")
+    build(tmp_path)
+    assert inodes("zh-tw") == before["zh-tw"]  # the same files: kept, not indexed again
+    assert inodes("en").keys() & before["en"].keys()  # script and styles
+    assert inodes("en")["en/pagefind-entry.json"] != before["en"]["en/pagefind-entry.json"]
+    url = serve(tmp_path / "output")
+    assert search(page_in, url, "en", "narwhal") == ["/en/news/plan/"]
+    assert search(page_in, url, "zh-tw", "獨角獸") == ["/zh-tw/news/plan/"]
