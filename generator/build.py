@@ -432,10 +432,12 @@ def _files(loaded: Loaded, problems: Problems, reusable: dict | None = None,
     loaded.rendered = len(todo)
     for names in {tuple(t.templates()) for t in todo}:  # once here, not once in every worker
         renderer.prepare_deps(names)
-    rendered = dict(zip((t.path for t in todo), chunked_map(
-        _render_pages, (renderer, todo, loaded.minify, sink, loaded.keep_cards), range(len(todo)),
-        loaded.jobs, loaded.progress),
-        strict=True))
+    # What each page read, numbered as it arrives: the workers send every page's own copies.
+    rendered = {target.path: (data, found, deps if table is None or deps is None else
+                              table.intern(deps), cards, written)
+                for target, (data, found, deps, cards, written) in zip(todo, chunked_map(
+                    _render_pages, (renderer, todo, loaded.minify, sink, loaded.keep_cards),
+                    range(len(todo)), loaded.jobs, loaded.progress), strict=True)}
     template_errors: dict[tuple, list[Problem]] = {}  # one line per template mistake
     for target in pages:
         data, found, deps, cards, written = rendered.get(target.path) or (

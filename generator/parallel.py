@@ -13,7 +13,7 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import ExitStack
 from typing import Any, TypeVar
@@ -32,20 +32,22 @@ def jobs_for(jobs: int | None) -> int:
 
 
 def chunked_map(work: Callable[[Any, list[T]], list[R]], state: Any, items: Sequence[T],
-                jobs: int | None, progress: Progress | None = None) -> list[R]:
-    """`work(state, chunk)` over chunks of `items`, in worker processes when worth it;
-    `progress(done, total)` after each chunk."""
+                jobs: int | None, progress: Progress | None = None) -> Iterator[R]:
+    """`work(state, chunk)` over chunks of `items`, in worker processes when worth it; the
+    results one by one as each chunk comes back (a caller that keeps less of each result than
+    the worker sent never holds them all), `progress(done, total)` after each chunk."""
     workers = jobs_for(jobs)
     if workers < 2 or len(items) < 2 * MIN_PER_WORKER or "fork" not in \
             multiprocessing.get_all_start_methods():
         if progress is None or len(items) < 2 * MIN_PER_WORKER:
-            return work(state, list(items))
+            yield from work(state, list(items))
+            return
         workers = 1
         size = MIN_PER_WORKER
     else:  # small enough that the worker given the last chunk finishes soon after the others
         size = max(MIN_PER_WORKER // 4, len(items) // (workers * 24) + 1)
     chunks = [list(items[i:i + size]) for i in range(0, len(items), size)]
-    results: list[R] = []
+    finished = 0
     global _state, _work
     _state, _work = state, work
     try:
@@ -55,12 +57,12 @@ def chunked_map(work: Callable[[Any, list[T]], list[R]], state: Any, items: Sequ
                                     initializer=_start)
             ).map(_run, chunks)
             for chunk in done:
-                results += chunk
+                finished += len(chunk)
+                yield from chunk
                 if progress is not None:
-                    progress(len(results), len(items))
+                    progress(finished, len(items))
     finally:
         _state, _work = None, None
-    return results
 
 
 def _start() -> None:
