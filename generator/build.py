@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import gc
 import os
+import pickle
 import shutil
+import sys
 import time
+import traceback
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from functools import partial
@@ -33,14 +36,16 @@ from .images import process as process_images
 from .images import prune as prune_images
 from .model import OutputFile
 from .output import (
+    Staged,
     build_id,
     check_output_dir,
     new_build_id,
     new_folder,
+    publish,
     recover,
     stage,
+    stage_site,
     update_in_place,
-    write_site,
 )
 from .parallel import Progress, chunked_map
 from .render import Renderer, targets
@@ -198,9 +203,12 @@ class Builder:
     first build starts from the state the last session left (`save`), if any.
     """
 
-    def __init__(self, options: Options, persist: bool = True):
+    def __init__(self, options: Options, persist: bool = True, index_apart: bool = False):
         self.options = options
         self.persist = persist
+        # A new site that needs its search index is left in `unpublished` (see `build`).
+        self.index_apart = index_apart
+        self.unpublished: Unpublished | None = None
         self.state: BuildState | None = None
         self.state_path: Path | None = None  # where the state of its output folder is kept
         self.memory = Memory()
@@ -237,6 +245,7 @@ class Builder:
 
     def _build(self, changed: Collection[str] | None) -> Result:
         options, problems, clock = self.options, Problems(), Clock()
+        self.unpublished = None
         output = check_output_dir(options.output, _sources(options),
                                   options.content.resolve().parent)
         recover(output)  # a build killed mid-swap: the previous site comes back, even if this fails
@@ -284,26 +293,30 @@ class Builder:
             clock.lap("render")
             _fail_on(problems, options)
 
-            def search(folder: Path, pages_changed: set[str]) -> None:
-                clock.lap("write")
-                if options.progress is not None:
-                    options.progress("Search index", 0, 0)
-                index_site(folder, loaded.site.config.codes, pages_changed, output)
-                clock.lap("search")
-
             this_build = new_build_id()  # the folder's marker gets it if anything is written
-            if swap:
-                written = write_site(files, output, this_build,
-                                     None if options.no_search else search, old, staging)
-            else:  # the preview's folder, as the last build of this session left it
+            if not swap:  # the preview's folder, as the last build of this session left it
                 written = update_in_place(files, output, this_build, old)
+            elif (staged := stage_site(files, output, this_build, old, staging)) is None:
+                written = 0
+            elif options.no_search:
+                written = publish(staged, output)
+            else:
+                written = staged.written
+                unpublished = Unpublished(staged, output, loaded.site.config.codes)
+                if self.index_apart:
+                    self.unpublished = unpublished
+                else:
+                    clock.lap("write")
+                    unpublished.publish(options.progress)
+                    clock.lap("search")
         except SearchError as exc:
             problems.error(options.output, 1, str(exc))
             raise BuildFailed(problems) from exc
-        finally:
-            if staging is not None and staging.exists():  # not swapped in: a failed build
+        finally:  # not swapped in (a failed build) nor left to be: removed
+            if staging is not None and staging.exists() and self.unpublished is None:
                 shutil.rmtree(staging, ignore_errors=True)
-        this_build = build_id(output) or this_build  # the last one if nothing was written
+        if self.unpublished is None:
+            this_build = build_id(output) or this_build  # the last one if nothing was written
         prune_images(loaded.images, options.cache)
         outputs = {f.path: (cache.digest(f.data) if f.data is not None else f.digest or
                             old[f.path],
@@ -313,7 +326,10 @@ class Builder:
             table, outputs = table.compacted(outputs)
         self.state = BuildState(key, inputs, this_build, outputs, loaded.bodies, settings,
                                 len(loaded.site.pages), len(loaded.images.pictures), table)
-        if self.persist:
+        if self.persist and self.unpublished is not None:  # in use once the site is published
+            cache.save(cache.aside(state_path), self.state)
+            self.unpublished.state = state_path
+        elif self.persist:
             self.save()
         else:
             self._site = loaded.site
@@ -323,9 +339,98 @@ class Builder:
                       unchanged=len(files) - written, rendered=loaded.rendered)
 
 
+@dataclass
+class Unpublished:
+    """A new site in its folder beside the output, waiting for its search index."""
+
+    staged: Staged
+    output: Path
+    languages: tuple[str, ...]
+    state: Path | None = None  # where the build state goes, saved aside until then
+
+    def publish(self, progress: Callable[[str, int, int], None] | None = None) -> None:
+        """Index the new site, then swap it in and its state with it (SearchError: both are
+        removed instead)."""
+        if progress is not None:
+            progress("Search index", 0, 0)
+        try:
+            publish(self.staged, self.output, lambda folder, pages_changed: index_site(
+                folder, self.languages, pages_changed, self.output))
+        except BaseException:
+            if self.state is not None:
+                cache.discard(self.state)
+            raise
+        if self.state is not None:
+            cache.commit(self.state)
+
+
 def build(options: Options) -> Result:
-    """One build, with the state the last one left in the cache folder."""
-    return Builder(options).build()
+    """One build, with the state the last one left in the cache folder.
+
+    With the search index, where processes can fork, the site is made in a child process and
+    indexed by this one once the child has ended: Pagefind, which holds a language's whole
+    index in memory (~300 MB for 6,600 pages), then never shares the machine with the site
+    (~200 MB for 10,000 pages), and a build needs the larger of the two, not their sum."""
+    if options.no_search or not hasattr(os, "fork"):
+        return Builder(options).build()
+    read, write = os.pipe()
+    child = os.fork()
+    if child == 0:
+        _build_for_parent(options, read, write)
+    os.close(write)
+    try:
+        with os.fdopen(read, "rb") as pipe:
+            outcome = pickle.load(pipe)
+    except EOFError:  # the child has printed why (a bug's traceback)
+        outcome = None
+    finally:  # Ctrl+C reaches the child too: it removes its new folder and ends
+        _, status = os.waitpid(child, 0)
+    if outcome is None:
+        raise RuntimeError(f"the build ended without a result (exit status "
+                           f"{os.waitstatus_to_exitcode(status)})")
+    kind, value, unpublished = outcome
+    if kind == "failed":
+        raise BuildFailed(value)
+    if kind == "usage":
+        raise UsageError(value)
+    if unpublished is not None:
+        started = time.perf_counter()
+        try:
+            unpublished.publish(options.progress)
+        except SearchError as exc:
+            value.problems.error(options.output, 1, str(exc))
+            raise BuildFailed(value.problems) from exc
+        value.phases["search"] = time.perf_counter() - started
+    return value
+
+
+def _build_for_parent(options: Options, read: int, write: int) -> None:
+    """In the child of `build`: build, leave the new site unpublished, send the outcome
+    to the parent, end."""
+    os.close(read)
+    status = 0
+    try:
+        builder = Builder(options, index_apart=True)
+        try:
+            outcome = ("built", builder.build(), builder.unpublished)
+        except BuildFailed as failed:
+            outcome = ("failed", failed.problems, None)
+        except UsageError as exc:
+            outcome = ("usage", str(exc), None)
+        with os.fdopen(write, "wb") as pipe:
+            pickle.dump(outcome, pipe, pickle.HIGHEST_PROTOCOL)
+    except KeyboardInterrupt:
+        status = 130
+    except BaseException:
+        traceback.print_exc()
+        status = 1
+    finally:
+        clear = getattr(options.progress, "clear", None)  # a terminal line the parent never drew
+        if clear is not None:
+            clear()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(status)
 
 
 def _step(options: Options, phase: str) -> Progress | None:

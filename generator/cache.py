@@ -108,6 +108,25 @@ def save(path: Path, state: BuildState) -> None:
                                               state.pages, state.images, len(state.outputs)))
 
 
+def aside(path: Path) -> Path:
+    """Where the state for `path` waits (`save` it there) until the site it describes is
+    published (`commit`): a build that fails after saving it leaves the last state in use."""
+    return path.with_name(f"{path.stem}.next{path.suffix}")
+
+
+def commit(path: Path) -> None:
+    """Put the state saved `aside` of `path` in its place: the state, then its quick part."""
+    waiting = aside(path)
+    os.replace(waiting, path)
+    os.replace(waiting.with_suffix(".quick"), path.with_suffix(".quick"))
+
+
+def discard(path: Path) -> None:
+    """Remove the state saved `aside` of `path`."""
+    for waiting in (aside(path), aside(path).with_suffix(".quick")):
+        waiting.unlink(missing_ok=True)
+
+
 def _read(path: Path) -> Any:
     try:
         with path.open("rb") as f:

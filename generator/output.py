@@ -11,6 +11,7 @@ import secrets
 import shutil
 import tempfile
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 from .cache import digest
@@ -87,17 +88,33 @@ def stage(staging: Path, path: str, data: bytes) -> None:
         file.write(data)
 
 
+@dataclass
+class Staged:
+    """A new folder holding the whole next site, not yet swapped in (see `publish`)."""
+
+    folder: Path
+    written: int  # files written anew (the others are hard links to the current ones)
+    pages_changed: set[str]  # the pages added, changed or removed
+
+
 def write_site(files: list[OutputFile], output: Path, build: str,
                finish: Callable[[Path, set[str]], None] | None = None,
                previous: dict[str, str] | None = None, staging: Path | None = None) -> int:
-    """Make `output` hold exactly `files`; returns how many files had to be written.
+    """Make `output` hold exactly `files` (`stage_site`, then `publish`); returns how many
+    files had to be written."""
+    staged = stage_site(files, output, build, previous, staging)
+    return 0 if staged is None else publish(staged, output, finish)
 
-    `previous` maps the paths of the last build to the digests of their bytes. When nothing
-    differs, nothing is written at all. Otherwise a new folder is filled — unchanged files
-    are hard links to the current ones, never modified in place — `finish` adds to it (the
-    search index; it is told which pages were added, changed or removed) and it is swapped in
-    for `output`. `staging`: the new folder (`new_folder`) when some files were written into
-    it already (`staged`).
+
+def stage_site(files: list[OutputFile], output: Path, build: str,
+               previous: dict[str, str] | None = None, staging: Path | None = None
+               ) -> Staged | None:
+    """A new folder beside `output` holding exactly `files`, or None when that is what
+    `output` holds already (then nothing is written at all).
+
+    `previous` maps the paths of the last build to the digests of their bytes: unchanged
+    files are hard links to the current ones, never modified in place. `staging`: the new
+    folder (`new_folder`) when some files were written into it already (`staged`).
     """
     previous = previous or {}
     changed = [f for f in files if f.staged or f.data is not None and
@@ -105,7 +122,7 @@ def write_site(files: list[OutputFile], output: Path, build: str,
     if output.is_dir() and not changed and {f.path for f in files} == set(previous):
         if staging is not None:
             shutil.rmtree(staging, ignore_errors=True)
-        return 0
+        return None
     if staging is None:
         recover(output)
         staging = new_folder(output)
@@ -129,13 +146,25 @@ def write_site(files: list[OutputFile], output: Path, build: str,
                 target.write_bytes(file.data)
             else:
                 keep(output / rel, target)
-        if finish is not None:
-            finish(staging, pages_changed)
-        _swap(staging, output)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    return len(rewrite)
+    return Staged(staging, len(rewrite), pages_changed)
+
+
+def publish(staged: Staged, output: Path,
+            finish: Callable[[Path, set[str]], None] | None = None) -> int:
+    """`finish` adds to the new folder (the search index; it is told which pages changed),
+    then the folder is swapped in for `output`; removed instead if either fails. Returns how
+    many files were written."""
+    try:
+        if finish is not None:
+            finish(staged.folder, staged.pages_changed)
+        _swap(staged.folder, output)
+    except BaseException:
+        shutil.rmtree(staged.folder, ignore_errors=True)
+        raise
+    return staged.written
 
 
 def update_in_place(files: list[OutputFile], output: Path, build: str,

@@ -52,9 +52,9 @@ def make_site(root: Path, files: dict[str, str | bytes], base: bool = True) -> P
     return root
 
 
-def expo(cwd: Path, *args: str, timeout: int = 120) -> Run:
-    """Run `python -m generator ARGS` in `cwd`, with this checkout's code."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+def expo(cwd: Path, *args: str, timeout: int = 120, env: dict[str, str] | None = None) -> Run:
+    """Run `python -m generator ARGS` in `cwd`, with this checkout's code (and `env`)."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
     done = subprocess.run([sys.executable, "-m", "generator", *args], cwd=cwd, env=env,
                           capture_output=True, text=True, timeout=timeout)
     return Run(done.returncode, done.stdout, done.stderr)
@@ -67,10 +67,11 @@ def build(cwd: Path, *args: str) -> Run:
     return run
 
 
-def fails(cwd: Path, *args: str, command: str = "build") -> Run:
+def fails(cwd: Path, *args: str, command: str = "build",
+          env: dict[str, str] | None = None) -> Run:
     """Run a build that must fail with content errors: exit 1 and no traceback."""
     extra = ["--templates", str(ROOT / "templates")] if command in ("build", "check") else []
-    run = expo(cwd, command, *extra, *args)
+    run = expo(cwd, command, *extra, *args, env=env)
     assert run.returncode == 1, (run.returncode, run.stderr)
     assert "Traceback" not in run.stderr
     return run

@@ -12,6 +12,7 @@ and print exactly the expected problems, all of them in one run (SPEC §7).
 
 from __future__ import annotations
 
+import os
 import re
 import resource
 import shutil
@@ -368,3 +369,30 @@ def test_new_translation_fails_only_on_its_title(site):
     assert check_problems(root) == [_todo(path, 2, "title", "TODO: title in this language")]
     fill_placeholders(root / path)
     check_passes(root)
+
+
+def test_failed_search_index_leaves_output_alone(tmp_path):
+    """Pagefind failing (here a stand-in that exits 1) fails the build the same way: a clear
+    message, exit 1, the published site and the next build's starting point as they were."""
+    site = copy_fixture("broken-unknown-field", tmp_path)
+    build(site)
+    before = {p: p.read_bytes() for p in (site / "output").rglob("*") if p.is_file()}
+    fake = tmp_path / "fake" / "pagefind"
+    fake.mkdir(parents=True)
+    (fake / "__init__.py").write_text("")
+    program = tmp_path / "fake" / "pagefind-program"
+    program.write_text("#!/bin/sh\necho 'Error: out of disk space' >&2\nexit 1\n")
+    program.chmod(0o755)
+    (fake / "service.py").write_text(f"def get_executable():\n    return {str(program)!r}\n")
+    page = site / "content" / "solutions" / "smart-parking.md"
+    page.write_text(page.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
+    env = {"PYTHONPATH": f"{fake.parent}{os.pathsep}{ROOT}"}
+    run = fails(site, env=env)
+    assert [p for p in problems(run.stderr) if ": error: " in p] == [
+        "output:1: error: search indexing failed: Error: out of disk space"]
+    after = {p: p.read_bytes() for p in (site / "output").rglob("*") if p.is_file()}
+    assert after == before
+    assert sorted(p.name for p in site.iterdir()) == [".expo-cache", "content", "output"]
+    # Once Pagefind works, the edit is built on the last good state: not everything anew.
+    unchanged = re.search(r"([\d,]+) unchanged\)", build(site).stderr)
+    assert unchanged and int(unchanged.group(1).replace(",", "")) > 0
