@@ -10,7 +10,10 @@ import gc
 import os
 import pickle
 import shutil
+import signal
 import sys
+import tempfile
+import threading
 import time
 import traceback
 from collections.abc import Callable, Collection, Iterator
@@ -47,7 +50,7 @@ from .output import (
     stage_site,
     update_in_place,
 )
-from .parallel import Progress, chunked_map
+from .parallel import Progress, chunked_map, end_with_parent
 from .render import Renderer, targets
 from .search import SearchError, index_site
 from .site import Site
@@ -373,41 +376,70 @@ def build(options: Options) -> Result:
     (~200 MB for 10,000 pages), and a build needs the larger of the two, not their sum."""
     if options.no_search or not hasattr(os, "fork"):
         return Builder(options).build()
-    read, write = os.pipe()
-    child = os.fork()
-    if child == 0:
-        _build_for_parent(options, read, write)
-    os.close(write)
-    try:
-        with os.fdopen(read, "rb") as pipe:
-            outcome = pickle.load(pipe)
-    except EOFError:  # the child has printed why (a bug's traceback)
-        outcome = None
-    finally:  # Ctrl+C reaches the child too: it removes its new folder and ends
-        _, status = os.waitpid(child, 0)
-    if outcome is None:
-        raise RuntimeError(f"the build ended without a result (exit status "
-                           f"{os.waitstatus_to_exitcode(status)})")
-    kind, value, unpublished = outcome
-    if kind == "failed":
-        raise BuildFailed(value)
-    if kind == "usage":
-        raise UsageError(value)
+    result, unpublished = _build_in_child(options)
     if unpublished is not None:
         started = time.perf_counter()
         try:
             unpublished.publish(options.progress)
         except SearchError as exc:
-            value.problems.error(options.output, 1, str(exc))
-            raise BuildFailed(value.problems) from exc
-        value.phases["search"] = time.perf_counter() - started
-    return value
+            result.problems.error(options.output, 1, str(exc))
+            raise BuildFailed(result.problems) from exc
+        result.phases["search"] = time.perf_counter() - started
+    return result
 
 
-def _build_for_parent(options: Options, read: int, write: int) -> None:
-    """In the child of `build`: build, leave the new site unpublished, send the outcome
-    to the parent, end."""
-    os.close(read)
+def _build_in_child(options: Options) -> tuple[Result, Unpublished | None]:
+    """A build in a child process (see `build`), which leaves a new site unpublished."""
+    # The child leaves its outcome in a file: a pipe's end would live on in its workers, and
+    # a child killed (by the kernel when memory runs out) would leave this one waiting.
+    handle, name = tempfile.mkstemp(prefix="expo-build-", suffix=".pickle")
+    os.close(handle)
+    report = Path(name)
+    try:
+        parent = os.getpid()
+        child = os.fork()
+        if child == 0:
+            end_with_parent(parent)
+            _build_for_parent(options, report)
+        # Asked to stop (a cancelled job, `docker stop`), this process passes it on. Ctrl+C
+        # reaches the child too: it removes its new folder and ends.
+        main = threading.current_thread() is threading.main_thread()  # where handlers go
+        asked = signal.signal(signal.SIGTERM, lambda number, _: os.kill(child, number)) \
+            if main else None
+        try:
+            _, status = os.waitpid(child, 0)
+        except BaseException:
+            os.waitpid(child, 0)
+            raise
+        finally:
+            if main:
+                signal.signal(signal.SIGTERM, asked)
+        code = os.waitstatus_to_exitcode(status)
+        with report.open("rb") as file:
+            outcome = pickle.load(file) if code == 0 else None
+    finally:
+        report.unlink(missing_ok=True)
+    if outcome is None:  # killed, interrupted, or a bug (whose traceback the child printed)
+        if code == 130:
+            raise KeyboardInterrupt
+        problems = Problems()
+        problems.error(options.output, 1, f"the build process was stopped by "
+                       f"{signal.Signals(-code).name}" + (" (the machine may be out of memory)"
+                                                         if -code == signal.SIGKILL else "")
+                       if code < 0 else
+                       f"the build process ended with exit status {code} (see above)")
+        raise BuildFailed(problems)
+    kind, value, unpublished = outcome
+    if kind == "failed":
+        raise BuildFailed(value)
+    if kind == "usage":
+        raise UsageError(value)
+    return value, unpublished
+
+
+def _build_for_parent(options: Options, report: Path) -> None:
+    """In the child of `build`: build, leave the new site unpublished, write the outcome into
+    `report` for the parent, end."""
     status = 0
     try:
         builder = Builder(options, index_apart=True)
@@ -417,8 +449,8 @@ def _build_for_parent(options: Options, read: int, write: int) -> None:
             outcome = ("failed", failed.problems, None)
         except UsageError as exc:
             outcome = ("usage", str(exc), None)
-        with os.fdopen(write, "wb") as pipe:
-            pickle.dump(outcome, pipe, pickle.HIGHEST_PROTOCOL)
+        with report.open("wb") as file:
+            pickle.dump(outcome, file, pickle.HIGHEST_PROTOCOL)
     except KeyboardInterrupt:
         status = 130
     except BaseException:

@@ -10,9 +10,13 @@ workers, so a build is byte-identical whatever `--jobs` says.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import gc
 import multiprocessing
 import os
+import signal
+import sys
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import ExitStack
@@ -22,6 +26,7 @@ T = TypeVar("T")
 Progress = Callable[[int, int], None]  # (items done, items in all)
 R = TypeVar("R")
 MIN_PER_WORKER = 200  # below this, starting processes costs more than it saves
+PR_SET_PDEATHSIG = 1  # prctl(2): the signal a process gets when its parent ends
 
 _state: Any = None
 _work: Callable | None = None
@@ -54,7 +59,7 @@ def chunked_map(work: Callable[[Any, list[T]], list[R]], state: Any, items: Sequ
         with ExitStack() as stack:
             done = map(_run, chunks) if workers == 1 else stack.enter_context(
                 ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
-                                    initializer=_start)
+                                    initializer=_start, initargs=(os.getpid(),))
             ).map(_run, chunks)
             for chunk in done:
                 finished += len(chunk)
@@ -65,9 +70,22 @@ def chunked_map(work: Callable[[Any, list[T]], list[R]], state: Any, items: Sequ
         _state, _work = None, None
 
 
-def _start() -> None:
+def _start(parent: int) -> None:
+    end_with_parent(parent)
     gc.freeze()
     gc.enable()
+
+
+def end_with_parent(parent: int) -> None:
+    """Make this process (forked by `parent`) end when its parent does (Linux): a process
+    killed cannot stop its workers, which would wait for work, and hold the terminal's
+    output open, for ever."""
+    if not sys.platform.startswith("linux"):
+        return
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # it ended before this was set
+        os._exit(1)
 
 
 def _run(chunk: list) -> list:

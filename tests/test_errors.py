@@ -12,12 +12,15 @@ and print exactly the expected problems, all of them in one run (SPEC §7).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import resource
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -396,3 +399,49 @@ def test_failed_search_index_leaves_output_alone(tmp_path):
     # Once Pagefind works, the edit is built on the last good state: not everything anew.
     unchanged = re.search(r"([\d,]+) unchanged\)", build(site).stderr)
     assert unchanged and int(unchanged.group(1).replace(",", "")) > 0
+
+
+def test_killed_build_process_fails_clearly(tmp_path):
+    """With a search index the site is built in a child process. Killed (as the kernel does
+    when memory runs out), the build fails with a message, not a traceback, its workers end
+    with it, and output/ stays as it was."""
+    from sitekit import make_site
+
+    make_site(tmp_path, {f"content/news/n{i}.md": f"---\ntitle: News {i}\ndate: 2020-07-01\n"
+                                                  f"---\nText {i}.\n" for i in range(1500)})
+    build(tmp_path)
+    before = {p: p.read_bytes() for p in (tmp_path / "output").rglob("*") if p.is_file()}
+    shutil.rmtree(tmp_path / ".expo-cache")  # every page rendered again: a build of seconds
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    run = subprocess.Popen([sys.executable, "-m", "generator", "build", "--templates",
+                            str(ROOT / "templates")], cwd=tmp_path, env=env, text=True,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+    def children(pid: int) -> list[int]:
+        return [int(c) for task in Path(f"/proc/{pid}/task").iterdir()
+                for c in (task / "children").read_text().split()]
+
+    for _ in range(500):
+        if found := children(run.pid):
+            break
+        time.sleep(0.01)
+    builder = found[0]
+    for _ in range(3000):  # until its workers render
+        if workers := children(builder):
+            break
+        time.sleep(0.01)
+    os.kill(builder, signal.SIGKILL)
+    try:  # its workers end with it: they would otherwise hold stderr open for ever
+        stderr = run.communicate(timeout=120)[1]
+    finally:
+        for worker in workers:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(worker, signal.SIGKILL)
+    assert workers, "the build had no workers when it was killed: make the site larger"
+    assert run.returncode == 1, stderr
+    assert "Traceback" not in stderr
+    assert [p for p in problems(stderr) if ": error: " in p] == [
+        "output:1: error: the build process was stopped by SIGKILL "
+        "(the machine may be out of memory)"]
+    after = {p: p.read_bytes() for p in (tmp_path / "output").rglob("*") if p.is_file()}
+    assert after == before
