@@ -72,7 +72,7 @@ def recover(output: Path) -> None:
 
 
 def new_folder(output: Path) -> Path:
-    """The folder a build fills beside `output`, to be swapped in by `write_site`."""
+    """The folder a build fills beside `output`, to be swapped in by `publish`."""
     output.parent.mkdir(parents=True, exist_ok=True)
     return Path(tempfile.mkdtemp(prefix=f".{output.name}.new-", dir=output.parent))
 
@@ -98,12 +98,11 @@ class Staged:
 
 
 def write_site(files: list[OutputFile], output: Path, build: str,
-               finish: Callable[[Path, set[str]], None] | None = None,
-               previous: dict[str, str] | None = None, staging: Path | None = None) -> int:
+               previous: dict[str, str] | None = None) -> int:
     """Make `output` hold exactly `files` (`stage_site`, then `publish`); returns how many
     files had to be written."""
-    staged = stage_site(files, output, build, previous, staging)
-    return 0 if staged is None else publish(staged, output, finish)
+    staged = stage_site(files, output, build, previous)
+    return 0 if staged is None else publish(staged, output)
 
 
 def stage_site(files: list[OutputFile], output: Path, build: str,
@@ -176,7 +175,7 @@ def update_in_place(files: list[OutputFile], output: Path, build: str,
     half-way is never taken for the last complete one.
     """
     if not output.is_dir() or not (output / MARKER).is_file():
-        return write_site(files, output, build, None, previous)
+        return write_site(files, output, build, previous)
     changed = [f for f in files if f.data is not None and previous.get(f.path) != digest(f.data)]
     gone = set(previous) - {f.path for f in files}
     if not changed and not gone:

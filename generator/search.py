@@ -18,7 +18,6 @@ that published empty files (pagefind-entry.json among them) and a broken search.
 from __future__ import annotations
 
 import os
-import re
 import subprocess
 from collections.abc import Iterable
 from pathlib import Path
@@ -34,25 +33,22 @@ class SearchError(Exception):
 
 
 def index_site(folder: Path, languages: Iterable[str], changed: Iterable[str] = (),
-               previous: Path | None = None) -> int:
-    """Write the search bundle of each language into `folder`, the built site; returns the
-    number of pages indexed anew.
+               previous: Path | None = None) -> None:
+    """Write the search bundle of each language into `folder`, the built site.
 
     `changed`: the paths (below the site) of the pages added, changed or removed since the
     site in `previous`, whose bundles are kept for the languages none of them belongs to.
     """
     touched = {path.split("/", 1)[0] for path in changed}
-    indexed = 0
     for code in languages:
         old = previous / SEARCH_DIR / code if previous is not None else None
         if old is not None and code not in touched and (old / ENTRY).is_file():
             _link_tree(old, folder / SEARCH_DIR / code)
         elif (folder / code).is_dir():
-            indexed += _pagefind(folder, code)
-    return indexed
+            _pagefind(folder, code)
 
 
-def _pagefind(folder: Path, code: str) -> int:
+def _pagefind(folder: Path, code: str) -> None:
     try:
         from pagefind.service import get_executable  # the extended binary when installed
     except ImportError as exc:  # pragma: no cover - a dependency of the package
@@ -73,8 +69,6 @@ def _pagefind(folder: Path, code: str) -> int:
     if done.returncode != 0:
         said = (done.stderr.strip() or done.stdout.strip()).splitlines()[-3:]
         raise SearchError(f"search indexing failed: {' '.join(said) or done.returncode}")
-    indexed = re.search(r"Indexed (\d+) pages?", done.stdout)
-    return int(indexed.group(1)) if indexed else 0
 
 
 def _link_tree(old: Path, new: Path) -> None:
