@@ -433,10 +433,12 @@ def test_killed_build_process_fails_clearly(tmp_path):
     os.kill(builder, signal.SIGKILL)
     try:  # its workers end with it: they would otherwise hold stderr open for ever
         stderr = run.communicate(timeout=120)[1]
-    finally:
+    except subprocess.TimeoutExpired:  # nothing of it left running
+        run.kill()
         for worker in workers:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(worker, signal.SIGKILL)
+        raise
     assert workers, "the build had no workers when it was killed: make the site larger"
     assert run.returncode == 1, stderr
     assert "Traceback" not in stderr
