@@ -93,8 +93,9 @@ def process(refs: dict[str, list[Reference]], covers: set[str], content_dir: Pat
     store = cache_dir / "images"
     store.mkdir(parents=True, exist_ok=True)
     result = ImageSet()
-    todo: dict[str, tuple[str, Path, bool]] = {}  # rel → (key, source, og)
-    manifests: dict[str, dict[str, Any]] = {}
+    todo: dict[str, tuple[str, Path, bool]] = {}  # key → (first rel, source, og)
+    keys: dict[str, str] = {}  # rel → key: files with the same bytes and name render once
+    manifests: dict[str, dict[str, Any]] = {}  # key → manifest
     for rel in sorted(refs):
         source = content_dir / rel
         try:
@@ -106,16 +107,19 @@ def process(refs: dict[str, list[Reference]], covers: set[str], content_dir: Pat
             _report(refs[rel], problems, f"cannot read image '{rel}': {exc.strerror}")
             continue
         want_og = rel in covers
-        key = hashlib.sha256(
-            f"{hashes[stamp]}|{settings.signature()}|{want_og}".encode()).hexdigest()[:20]
+        key = hashlib.sha256(f"{hashes[stamp]}|{settings.signature()}|{want_og}|"
+                             f"{_stem(rel)}".encode()).hexdigest()[:20]
+        keys[rel] = key
+        if key in todo or key in manifests:
+            continue
         manifest = _cached(store, key)
         if manifest is None:
-            todo[rel] = (key, source, want_og)
+            todo[key] = (rel, source, want_og)
         else:
-            manifests[rel] = manifest
+            manifests[key] = manifest
     if todo:
         tasks = [(rel, str(source), key, og, str(store), settings)
-                 for rel, (key, source, og) in todo.items()]
+                 for key, (rel, source, og) in todo.items()]
         workers = min(jobs or os.cpu_count() or 1, len(tasks))
         outcomes = []
         with ExitStack() as stack:
@@ -125,15 +129,18 @@ def process(refs: dict[str, list[Reference]], covers: set[str], content_dir: Pat
                 outcomes.append(outcome)
                 if progress is not None:
                     progress(len(outcomes), len(tasks))
-        for rel, outcome in zip(todo, outcomes, strict=True):
+        for key, outcome in zip(todo, outcomes, strict=True):
             result.processed += 1
             if isinstance(outcome, str):
-                _report(refs[rel], problems, outcome)
+                for rel in (r for r, k in keys.items() if k == key):
+                    _report(refs[rel], problems, outcome.replace(todo[key][0], rel, 1))
             else:
-                manifests[rel] = outcome
-    for rel, manifest in manifests.items():
-        result.pictures[rel] = _picture(manifest)
-        result.files += [r["file"] for r in manifest["renditions"]] + [manifest["key"] + ".json"]
+                manifests[key] = outcome
+    for key, manifest in manifests.items():
+        result.files += [r["file"] for r in manifest["renditions"]] + [key + ".json"]
+    for rel, key in keys.items():
+        if key in manifests:
+            result.pictures[rel] = _picture(manifests[key])
     return result
 
 
@@ -154,6 +161,11 @@ def prune(images: ImageSet, cache_dir: Path) -> None:
     for path in (cache_dir / "images").iterdir():
         if path.name not in keep:
             path.unlink(missing_ok=True)
+
+
+def _stem(rel: str) -> str:
+    """The start of a rendition's file name: the source's, in URL-safe letters."""
+    return re.sub(r"[^a-z0-9]+", "-", Path(rel).stem.lower()).strip("-") or "image"
 
 
 def _report(refs: list[Reference], problems: Problems, message: str) -> None:
@@ -224,7 +236,7 @@ def _render(rel: str, source: Path, key: str, want_og: bool, store: Path,
     fallback_format, fallback_mime = ("PNG", "image/png") if alpha else ("JPEG", "image/jpeg")
     if fallback_format == "JPEG" and image.mode not in ("RGB", "L"):
         image = image.convert("RGB")
-    stem = re.sub(r"[^a-z0-9]+", "-", Path(rel).stem.lower()).strip("-") or "image"
+    stem = _stem(rel)
     widths = sorted({w for w in settings.widths if w < image.width} | {
         min(image.width, max(settings.widths))}, reverse=True)
     renditions = []
@@ -305,6 +317,6 @@ def _save(image, path: Path, fmt: str, quality: int) -> None:
         image.save(buffer, "WEBP", quality=quality, method=2)  # method 3+: 7× slower, ~4 %
     else:
         image.save(buffer, "PNG", optimize=False, compress_level=6)
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_bytes(buffer.getvalue())
+    tmp = path.with_suffix(f"{path.suffix}.{os.getpid()}.tmp")  # a build and a preview may
+    tmp.write_bytes(buffer.getvalue())                             # share the cache
     os.replace(tmp, path)  # a killed build never leaves half a file in the cache

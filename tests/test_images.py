@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+import shutil
 import struct
 import time
 import zlib
@@ -11,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from PIL import Image, ImageCms
-from sitekit import build, fails, html, make_site
+from sitekit import build, fails, html, make_site, output_files
 
 PAGE = """\
 ---
@@ -250,6 +251,44 @@ def test_second_build_processes_no_image_and_one_change_reprocesses_one(tmp_path
     # The old p2 renditions were pruned, the others kept.
     assert {n for n in before if n.startswith("p2-")}.isdisjoint(after)
     assert {n for n in before if not n.startswith("p2-") and n.endswith(".webp")} <= after
+
+
+def test_same_image_in_many_bundles_is_processed_once_and_named_alike(tmp_path):
+    # Eight bundles with the same cover.png and photo.jpg: built with two workers, each
+    # picture is rendered once (two renders writing the same cache file raced before).
+    buffer = io.BytesIO()
+    Image.new("RGB", (640, 400), "teal").save(buffer, "PNG")
+    cover = buffer.getvalue()
+    files: dict[str, str | bytes] = {}
+    for i in range(8):
+        files[f"content/solutions/s{i}/index.md"] = PAGE.format(
+            cover="cover.png", body="![Photo](photo.jpg)\n\n![Broken](broken.jpg)\n")
+        files[f"content/solutions/s{i}/cover.png"] = cover
+        files[f"content/solutions/s{i}/photo.jpg"] = jpeg((900, 600))
+        files[f"content/solutions/s{i}/broken.jpg"] = b"not an image"
+    make_site(tmp_path, files)
+    run = fails(tmp_path, "--jobs", "2")
+    for i in range(8):  # the one damaged file is named at every page that uses it
+        assert any(line.startswith(f"content/solutions/s{i}/index.md:10: error: cannot read "
+                                   f"image 'solutions/s{i}/broken.jpg'") for line in run.lines)
+    for i in range(8):
+        (tmp_path / f"content/solutions/s{i}/index.md").write_text(PAGE.format(
+            cover="cover.png", body="![Photo](photo.jpg)\n"))
+    assert summary(build(tmp_path, "--jobs", "2")) == (16, 0)  # the good ones were kept
+    shutil.rmtree(tmp_path / ".expo-cache")
+    assert summary(build(tmp_path, "--jobs", "2")) == (16, 2)
+    used = {frozenset(re.findall(r"_img/[^\s\"',]+", page.read_text()))
+            for page in (tmp_path / "output/en/solutions").glob("s*/index.html")}
+    assert len(used) == 1 and len(next(iter(used))) > 4, used  # the same renditions everywhere
+    # With the first bundle gone, an incremental build equals a clean one (the search index,
+    # whose bytes vary from run to run, left out).
+    build(tmp_path, "--jobs", "2", "--no-search")
+    shutil.rmtree(tmp_path / "content/solutions/s0")
+    build(tmp_path, "--jobs", "2", "--no-search")
+    incremental = output_files(tmp_path / "output")
+    shutil.rmtree(tmp_path / ".expo-cache")
+    build(tmp_path, "--jobs", "2", "--no-search")
+    assert output_files(tmp_path / "output") == incremental
 
 
 def test_originals_published_only_when_asked(tmp_path):
