@@ -1,0 +1,167 @@
+"""The search index is made from cut-down copies of the pages: it must hold exactly what
+Pagefind records from the whole pages (text, title, image, filters, anchors of every page)."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import shutil
+import textwrap
+from pathlib import Path
+
+import pytest
+from sitekit import ROOT, build
+
+from generator import search
+
+
+def records(bundle: Path) -> dict[str, dict]:
+    """Every page Pagefind recorded in a bundle, by URL: its fragment, decoded."""
+    found = {}
+    for path in (bundle / "fragment").iterdir():
+        data = gzip.decompress(path.read_bytes())
+        assert data.startswith(b"pagefind_dcd")
+        record = json.loads(data[len(b"pagefind_dcd"):])
+        found[record["url"]] = record
+    return found
+
+
+def whole_page_records(site: Path, code: str, into: Path) -> dict[str, dict]:
+    """What Pagefind records when it reads the whole pages of a language, as it did before."""
+    search._run_pagefind(site, code, into)
+    return records(into)
+
+
+SHM = Path("/dev/shm")
+
+
+def test_bundled_site_index_holds_what_whole_pages_give(tmp_path):
+    shutil.copytree(ROOT / "content", tmp_path / "content")
+    left = SHM / "expo-search-2147483647-left"  # by a build killed (no such process)
+    if SHM.is_dir():
+        left.mkdir()
+    build(tmp_path)
+    assert not left.exists()
+    assert not [p for p in SHM.glob("expo-search-*")]  # nor by this one
+    output = tmp_path / "output"
+    for code in ("en", "zh-tw"):
+        built = records(output / "pagefind" / code)
+        assert len(built) > 20, code
+        assert built == whole_page_records(output, code, tmp_path / f"whole-{code}")
+    # The theme gives Pagefind nothing that makes it read a whole page.
+    assert [p for p in output.rglob("*.html") if search.cut_down(p.read_text()) is None] == []
+
+
+PAGE = """\
+<!DOCTYPE html>
+<html lang="en">
+<head><meta charset="utf-8"><title>{name}</title>{head}</head>
+<body>
+<header><a href="/">Expo</a><nav><a href="/en/">Home</a> <img src="/logo.png" alt="Logo"></nav>
+{before}</header>
+{main}
+<footer>Footer words {after}</footer>
+</body>
+</html>
+"""
+
+CASES = {
+    # name: (head, before the body, the page's main part, after it, cut down?)
+    "plain": ("", "", """
+        <main data-pagefind-body><h1>Plain quokka</h1><p>Text with
+        <span data-pagefind-ignore>hidden</span>words around it.</p>
+        <img src="/plain.png" alt="Plain">
+        <nav data-pagefind-ignore><div><div>Nested <div>toc</div></div></div></nav>
+        <section data-pagefind-ignore="all"><h2>More</h2><p>Card text</p></section>
+        <p data-pagefind-weight="5">Weighted words</p>
+        <h2 id="later">Later heading</h2><p>After the cut.</p></main>""", "", True),
+    "upper-case-tags": ("", "", """
+        <DIV class="x" data-pagefind-body><H1>Loud</H1><DIV data-pagefind-ignore>
+        <div>gone</div></DIV><P>kept</P></DIV>""", "", True),
+    "two-bodies": ("", "", """
+        <article data-pagefind-body><h1>First part</h1></article>
+        <aside>Between them</aside>
+        <div data-pagefind-body><p>Second part</p></div>""", "", True),
+    "filter-in-head": ('<meta data-pagefind-filter="author[content]" content="Ann">', "", """
+        <main data-pagefind-body><h1>Filtered</h1></main>""", "", False),
+    "meta-after-body": ("", "", """
+        <main data-pagefind-body><h1>Meta</h1></main>""",
+        '<span data-pagefind-meta="date:2026">x</span>', False),
+    "no-h1": ("", "", """
+        <main data-pagefind-body><h2>Only a subheading</h2><p>Body</p></main>""", "", True),
+    "h1-in-header": ("", "<h1>Site name</h1>", """
+        <main data-pagefind-body><h2>No h1 here</h2><p>Body</p></main>""", "", False),
+    "image-after-body": ("", "", """
+        <main data-pagefind-body><h1>Imageless</h1><p>Body</p></main>""",
+        '<img src="/footer.png" alt="Footer">', False),
+    "image-in-ignored": ("", "", """
+        <main data-pagefind-body><h1>Cards</h1>
+        <section data-pagefind-ignore><img src="/card.png" alt="Card"></section></main>""",
+        "", False),
+    "image-in-ignored-all": ("", "", """
+        <main data-pagefind-body><h1>Cards</h1>
+        <section data-pagefind-ignore="all"><img src="/card.png" alt="Card"></section></main>""",
+        "", True),
+    "image-after-ignored-all": ("", "", """
+        <main data-pagefind-body><h1>Cards</h1>
+        <section data-pagefind-ignore='all'><img src="/card.png" alt="Card"></section></main>""",
+        '<img src="/footer.png" alt="Footer">', False),
+    "filter-in-ignored": ("", "", """
+        <main data-pagefind-body><h1>Kept filter</h1>
+        <div data-pagefind-ignore><span data-pagefind-filter="kind">Tool</span></div>
+        <p>words</p></main>""", "", True),
+    "words-about-attributes": ("", "", """
+        <main data-pagefind-body><h1>About data-pagefind-body</h1>
+        <p class="x">Write data-pagefind-ignore on a tag; data-pagefind-meta too.</p></main>""",
+        "", True),
+    "listing": ("", "", "<main><h1>A listing</h1><p>Not indexed</p></main>", "", True),
+    "unclosed": ("", "", "<main data-pagefind-body><h1>Unclosed</h1><p>Body", "", False),
+}
+
+
+def _case_site(root: Path) -> None:
+    for name, (head, before, main, after, _) in CASES.items():
+        path = root / "en" / name / "index.html"
+        path.parent.mkdir(parents=True)
+        path.write_text(PAGE.format(name=name, head=head, before=before,
+                                    main=textwrap.dedent(main), after=after))
+    no_html = root / "en" / "fragment-only" / "index.html"
+    no_html.parent.mkdir()
+    no_html.write_text("<main data-pagefind-body><h1>No html element</h1></main>")
+
+
+def test_cut_down_pages_give_the_records_of_whole_pages(tmp_path):
+    site = tmp_path / "site"
+    _case_site(site)
+    copies = tmp_path / "copies"
+    search.copy_for_index(site, sorted((site / "en").rglob("*.html")), copies)
+    for name, case in CASES.items():
+        text = (site / "en" / name / "index.html").read_text()
+        copy = copies / "en" / name / "index.html"
+        if name == "listing":
+            assert not copy.exists()
+        else:  # cut down where nothing recorded is lost, whole elsewhere
+            assert (copy.read_text() != text) == case[-1], name
+    search._run_pagefind(copies, "en", tmp_path / "cut")
+    cut = records(tmp_path / "cut")
+    whole = whole_page_records(site, "en", tmp_path / "whole")
+    assert set(cut) == set(whole) and "/en/plain/" in cut and "/en/listing/" not in cut
+    for url in whole:
+        assert cut[url] == whole[url], url
+    assert "hidden" not in cut["/en/plain/"]["content"]
+
+
+@pytest.mark.parametrize("with_body", [False, True])
+def test_a_language_without_body_elements_is_indexed_whole(tmp_path, with_body):
+    site = tmp_path / "site"
+    for name in ("one", "two"):
+        main = f"<main{' data-pagefind-body' if with_body and name == 'one' else ''}>" \
+               f"<h1>Page {name}</h1></main>"
+        path = site / "en" / name / "index.html"
+        path.parent.mkdir(parents=True)
+        path.write_text(PAGE.format(name=name, head="", before="", main=main, after=""))
+    search.copy_for_index(site, sorted((site / "en").rglob("*.html")), tmp_path / "copies")
+    search._run_pagefind(tmp_path / "copies", "en", tmp_path / "cut")
+    cut = records(tmp_path / "cut")
+    assert cut == whole_page_records(site, "en", tmp_path / "whole")
+    assert sorted(cut) == (["/en/one/"] if with_body else ["/en/one/", "/en/two/"])
