@@ -310,11 +310,8 @@ class Builder:
                     self.unpublished = unpublished
                 else:
                     clock.lap("write")
-                    unpublished.publish(options.progress)
+                    unpublished.publish(problems, options.progress)
                     clock.lap("search")
-        except SearchError as exc:
-            problems.error(options.output, 1, str(exc))
-            raise BuildFailed(problems) from exc
         finally:  # not swapped in (a failed build) nor left to be: removed
             if staging is not None and staging.exists() and self.unpublished is None:
                 shutil.rmtree(staging, ignore_errors=True)
@@ -351,17 +348,21 @@ class Unpublished:
     languages: tuple[str, ...]
     state: Path | None = None  # where the build state goes, saved aside until then
 
-    def publish(self, progress: Callable[[str, int, int], None] | None = None) -> None:
-        """Index the new site, then swap it in and its state with it (SearchError: both are
-        removed instead)."""
+    def publish(self, problems: Problems,
+                progress: Callable[[str, int, int], None] | None = None) -> None:
+        """Index the new site, then swap it in and its state with it. If indexing fails, both
+        are removed instead and the build fails (BuildFailed, the reason in `problems`)."""
         if progress is not None:
             progress("Search index", 0, 0)
         try:
             publish(self.staged, self.output, lambda folder, pages_changed: index_site(
                 folder, self.languages, pages_changed, self.output))
-        except BaseException:
+        except BaseException as exc:
             if self.state is not None:
                 cache.discard(self.state)
+            if isinstance(exc, SearchError):
+                problems.error(self.output, 1, str(exc))
+                raise BuildFailed(problems) from exc
             raise
         if self.state is not None:
             cache.commit(self.state)
@@ -379,11 +380,7 @@ def build(options: Options) -> Result:
     result, unpublished = _build_in_child(options)
     if unpublished is not None:
         started = time.perf_counter()
-        try:
-            unpublished.publish(options.progress)
-        except SearchError as exc:
-            result.problems.error(options.output, 1, str(exc))
-            raise BuildFailed(result.problems) from exc
+        unpublished.publish(result.problems, options.progress)
         result.phases["search"] = time.perf_counter() - started
     return result
 
