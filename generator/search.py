@@ -69,9 +69,14 @@ def _pagefind(folder: Path, code: str) -> None:
     if scratch is None:  # copies on a disk cost more time than they save
         _run_pagefind(folder, code, folder / SEARCH_DIR / code)
         return
-    with tempfile.TemporaryDirectory(prefix=f"{SCRATCH}{os.getpid()}-", dir=scratch) as source:
-        copy_for_index(folder, pages, Path(source))
-        _run_pagefind(Path(source), code, folder / SEARCH_DIR / code)
+    with tempfile.TemporaryDirectory(prefix=f"{SCRATCH}{os.getpid()}-", dir=scratch,
+                                     ignore_cleanup_errors=True) as source:
+        try:
+            copy_for_index(folder, pages, Path(source))
+        except OSError:  # filled up meanwhile: the site itself, then
+            _run_pagefind(folder, code, folder / SEARCH_DIR / code)
+        else:
+            _run_pagefind(Path(source), code, folder / SEARCH_DIR / code)
 
 
 def _memory_scratch(needed: int) -> Path | None:

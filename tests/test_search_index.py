@@ -165,3 +165,20 @@ def test_a_language_without_body_elements_is_indexed_whole(tmp_path, with_body):
     cut = records(tmp_path / "cut")
     assert cut == whole_page_records(site, "en", tmp_path / "whole")
     assert sorted(cut) == (["/en/one/"] if with_body else ["/en/one/", "/en/two/"])
+
+
+def test_copies_that_cannot_be_written_leave_pagefind_the_pages_themselves(tmp_path,
+                                                                           monkeypatch):
+    site = tmp_path / "site"
+    _case_site(site)
+    (tmp_path / "memory").mkdir()
+    monkeypatch.setattr(search, "_memory_scratch", lambda needed: tmp_path / "memory")
+
+    def full(site, pages, into):
+        into.joinpath("en").mkdir()
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(search, "copy_for_index", full)
+    search.index_site(site, ["en"])
+    assert records(site / "pagefind" / "en") == whole_page_records(site, "en", tmp_path / "w")
+    assert list((tmp_path / "memory").iterdir()) == []
