@@ -179,7 +179,8 @@ def load(options: Options, problems: Problems, clock: Clock, bodies: dict | None
     env = memory.env
     renderer = Renderer(templates, site, load_strings(templates, config, problems), assets,
                         memory.cards, env if env is not None and env.loader.searchpath == [
-                            str(templates.resolve())] else None, memory.references)
+                            str(templates.resolve())] else None, memory.references,
+                        options.cache)
     renderer.check_syntax(problems)
     return Loaded(site, renderer, images, options.cache, assets, options.minify, options.jobs,
                   bodies, _step(options, "Pages"), memory=memory)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import shutil
 import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -69,10 +70,13 @@ Card = tuple[str | None, Markup, dict]
 class Renderer:
     def __init__(self, templates_dir: Path, site: Site, strings: Strings, assets: Assets,
                  cards: dict[tuple, Card] | None = None, env: jinja2.Environment | None = None,
-                 references: dict[tuple[str, str], list[str | None]] | None = None):
+                 references: dict[tuple[str, str], list[str | None]] | None = None,
+                 compiled: Path | None = None):
         """`env`: the last build's environment over the same folder, to keep its compiled
         templates (Jinja2 compiles a template again when its file changes); `references`:
-        the templates each template names, by name and hash, kept the same way."""
+        the templates each template names, by name and hash, kept the same way; `compiled`:
+        the cache folder where a new environment keeps its compiled templates for the next
+        process (a build compiles none of the unchanged ones)."""
         self.templates_dir = templates_dir.resolve()
         self.site = site
         self.strings = strings
@@ -86,6 +90,7 @@ class Renderer:
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=True,
+            bytecode_cache=_bytecode_cache(compiled) if compiled is not None else None,
         )
         if env is not None:  # the last build's: templates whose files changed are dropped
             for key, template in list(self.env.cache.items()):
@@ -340,6 +345,23 @@ class Renderer:
             crumbs.append({"title": self.strings.get(lang, f"section.{section}"),
                            "url": href(config, f"{lang}/{section}/")})
         return crumbs
+
+
+def _bytecode_cache(folder: Path) -> jinja2.BytecodeCache | None:
+    """Jinja2's own cache of compiled templates (each checked against its template's bytes),
+    in a folder named after what else shapes the code: Jinja2's version and this file (the
+    environment's options and filters). Folders of other versions are removed."""
+    mark = hashlib.blake2b(jinja2.__version__.encode() + Path(__file__).read_bytes(),
+                           digest_size=8).hexdigest()
+    own = folder / f"templates-{mark}"
+    try:
+        for other in folder.glob("templates-*"):
+            if other != own:
+                shutil.rmtree(other, ignore_errors=True)
+        own.mkdir(parents=True, exist_ok=True)
+    except OSError:  # a cache that cannot be written: templates are compiled, as without
+        return None
+    return jinja2.FileSystemBytecodeCache(str(own))
 
 
 def targets(site: Site, renderer: Renderer) -> Iterator[Target]:
