@@ -35,6 +35,15 @@ mimetypes.add_type("application/atom+xml", ".xml")  # feed.xml (sitemap reads fi
 mimetypes.add_type("application/wasm", ".wasm")
 
 
+# Livereload reloads the pages connected when a build ends; a page whose script connects
+# after that (a save while it loads) would keep what it showed. So every page says which build
+# it shows, and asks once connected whether that is still the last one.
+BUILD_PATH = "/__expo-build"
+CHECK = ('<script>document.addEventListener("LiveReloadConnect",function(){fetch("'
+         + BUILD_PATH + '",{cache:"no-store"}).then(function(r){return r.text()})'
+         '.then(function(n){if(n!=="%d")location.reload()})})</script>')
+
+
 @dataclass
 class Preview:
     """The WSGI application serving the preview folder, or the errors of the last build."""
@@ -42,9 +51,12 @@ class Preview:
     folder: Path
     base_path: str  # "/" or "/expo/": the site is served where it will be published
     errors: list[str] = field(default_factory=list)
+    build: int = 0  # builds ended, good or not: what the pages served show
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         path = unquote(environ.get("PATH_INFO") or "/")
+        if path == BUILD_PATH:
+            return self._send(start_response, "200 OK", "text/plain", str(self.build).encode())
         if self.errors and (path.endswith("/") or path.endswith(".html")):
             return self._send(start_response, "500 Build failed", "text/html; charset=utf-8",
                               error_page(self.errors))
@@ -79,9 +91,10 @@ class Preview:
         start_response("302 Found", [("Location", location), ("Content-Length", "0")])
         return [b""]
 
-    @staticmethod
-    def _send(start_response, status: str, kind: str, body: bytes,
+    def _send(self, start_response, status: str, kind: str, body: bytes,
               cache: str = "no-store") -> Iterable[bytes]:
+        if kind.startswith("text/html"):
+            body = body.replace(b"</head>", (CHECK % self.build).encode() + b"</head>", 1)
         start_response(status, [("Content-Type", kind), ("Content-Length", str(len(body))),
                                 ("Cache-Control", cache)])
         return [body]
@@ -127,6 +140,7 @@ class Rebuilder:
             self.last_good = result is not None
             return result
         finally:
+            self.preview.build += 1
             if self.loop is not None:
                 self.loop.call_later(1.0, self._collect)
             else:

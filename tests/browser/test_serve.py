@@ -84,6 +84,29 @@ def test_edit_shows_without_reload_and_errors_come_and_go(server, page_in):
     assert not (root / "output").exists()  # the preview never touches output/
 
 
+def test_a_save_while_the_page_loads_is_not_missed(server, page_in):
+    """The save is built before the page's reload script has connected (held back here):
+    once it connects, the page sees it is not the last build and reloads."""
+    root, url = server
+    page = page_in()
+    held = []
+    page.route("**/livereload.js*", lambda route: held.append(route))
+    page.goto(url + "/en/about/", wait_until="domcontentloaded")
+    page.get_by_text("The first version of this page.").wait_for()
+    (root / "content/about.md").write_text(ABOUT.replace("first version", "second version"))
+    for _ in range(100):  # the server has built the save
+        if "second version" in get(url + "/en/about/")[1]:
+            break
+        time.sleep(0.1)
+    else:
+        pytest.fail("the save was not built")
+    while not held:
+        page.wait_for_timeout(50)
+    assert page.get_by_text("The first version of this page.").is_visible()
+    held[0].continue_()
+    page.get_by_text("The second version of this page.").wait_for(timeout=15_000)
+
+
 def test_reload_script_only_when_serving(server, tmp_path):
     root, url = server
     assert "livereload.js" in get(url + "/en/about/")[1]
