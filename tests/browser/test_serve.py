@@ -100,8 +100,12 @@ def test_a_save_while_the_page_loads_is_not_missed(server, page_in):
         time.sleep(0.1)
     else:
         pytest.fail("the save was not built")
-    while not held:
+    for _ in range(200):  # the page has asked for the reload script (held back)
+        if held:
+            break
         page.wait_for_timeout(50)
+    else:
+        pytest.fail("the page never asked for livereload.js")
     assert page.get_by_text("The first version of this page.").is_visible()
     held[0].continue_()
     page.get_by_text("The second version of this page.").wait_for(timeout=15_000)
