@@ -33,6 +33,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+import time
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -81,12 +82,15 @@ def _pagefind(folder: Path, code: str) -> None:
 
 def _memory_scratch(needed: int) -> Path | None:
     """A folder in memory (Linux's /dev/shm) with room for `needed` bytes, if there is one;
-    folders left there by builds that were killed are removed first."""
+    folders left there by builds that were killed are removed first: those of a process that
+    is gone and untouched for an hour (a /dev/shm shared between containers may hold the
+    folder of a live build whose process this one cannot see)."""
     shm = Path("/dev/shm")
     try:
         for left in shm.glob(f"{SCRATCH}*"):
             pid = left.name[len(SCRATCH):].split("-", 1)[0]
-            if pid.isdigit() and not _alive(int(pid)):
+            if pid.isdigit() and not _alive(int(pid)) and \
+                    time.time() - left.stat().st_mtime > 3600:
                 shutil.rmtree(left, ignore_errors=True)
         if os.access(shm, os.W_OK) and shutil.disk_usage(shm).free > needed:
             return shm

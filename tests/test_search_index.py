@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import shutil
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -37,12 +39,19 @@ SHM = Path("/dev/shm")
 
 def test_bundled_site_index_holds_what_whole_pages_give(tmp_path):
     shutil.copytree(ROOT / "content", tmp_path / "content")
-    left = SHM / "expo-search-2147483647-left"  # by a build killed (no such process)
+    left = SHM / "expo-search-2147483647-left"  # by a build killed (no such process)...
+    recent = SHM / "expo-search-2147483646-recent"  # ...or by one this process cannot see
     if SHM.is_dir():
         left.mkdir()
+        os.utime(left, (time.time() - 7200, time.time() - 7200))  # two hours ago
+        recent.mkdir()
+    before = set(SHM.glob("expo-search-*"))
     build(tmp_path)
-    assert not left.exists()
-    assert not [p for p in SHM.glob("expo-search-*")]  # nor by this one
+    after = set(SHM.glob("expo-search-*"))
+    shutil.rmtree(recent, ignore_errors=True)
+    # The old folder of a gone process is removed, the recent one kept; this build left none.
+    assert left not in after and (recent in after or not SHM.is_dir())
+    assert after <= before
     output = tmp_path / "output"
     for code in ("en", "zh-tw"):
         built = records(output / "pagefind" / code)
