@@ -8,11 +8,12 @@ import shutil
 import subprocess
 import sys
 import textwrap
+from collections import Counter
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
-from sitekit import ROOT, make_site, output_files
+from sitekit import CATEGORIES, ROOT, Run, expo, make_site, output_files
 
 SITE = {
     "content/index.md": "---\ntitle: Home\n---\nWelcome.\n",
@@ -185,109 +186,301 @@ def test_deleted_page_leaves_no_stale_output(tmp_path):
 
 # -- random edit sequences: an incremental build equals a clean one ---------------------
 
-EDITS = st.lists(st.tuples(
-    st.sampled_from(["body", "title", "category", "new", "delete", "translate", "draft",
-                     "rename", "weight", "template"]),
-    st.sampled_from(["clinic", "lamp", "park"]),  # bus stays: about.md links to it
-    st.integers(0, 99)), min_size=1, max_size=5)
+# The site of the tests above, with more for the edits to reach: the solutions they edit (the
+# park a bundle with its cover), a second pavilion and city, a summit session (its calendars),
+# a tour naming solutions, a heading to link to.
+RANDOM_SITE = {
+    **SITE,
+    "content/solutions/lamp.md": ("---\ntitle: Lamp\ncompany: L\ncategory: smart-health\n"
+                                  "pavilion: kaohsiung\ncities: [boston]\n---\nLight.\n"),
+    "content/solutions/park/index.md": ("---\ntitle: Park\ncompany: P\ncategory: smart-health"
+                                        "\nimage: cover.png\nimage_alt: A park\n---\nGreen.\n"),
+    "content/pavilions/kaohsiung.md": "---\ntitle: Kaohsiung\norganizer: KCG\n---\nHall.\n",
+    "content/cities/boston.md": "---\ntitle: Boston\ncountry: US\nregion: americas\n---\n",
+    "content/summit/talk.md": """\
+        ---
+        title: Talk
+        start: 2020-08-13 17:00
+        end: 2020-08-13 18:00
+        timezone: Europe/Prague
+        region: europe
+        speakers:
+          - {name: A Mayor, title: Mayor, city: prague}
+        ---
+        Talk.
+        """,
+    "content/tours/walk.md": "---\ntitle: Walk\npavilion: taipei\nsolutions: [bus]\n---\n",
+    "content/solutions/bus.md": SITE["content/solutions/bus.md"].replace(
+        "Buses.", "## Routes\n\nBuses."),
+}
+
+
+def random_project(root: Path) -> Path:
+    make_site(root, RANDOM_SITE)
+    picture(root / "content/solutions/park/cover.png", 0)
+    shutil.copytree(ROOT / "templates", root / "theme")
+    return root
+
+
+def set_field(path: Path, name: str, value: object | None) -> None:
+    """Set (or with None remove) one front-matter field of a Markdown file."""
+    text = re.sub(rf"(?m)^{name}: .*\n", "", path.read_text())
+    path.write_text(text if value is None else text.replace("---\n", f"---\n{name}: {value}\n", 1))
+
+
+def toggle_field(path: Path, name: str, value: object) -> None:
+    set_field(path, name, None if re.search(rf"(?m)^{name}: ", path.read_text()) else value)
+
+
+def solution(root: Path, slug: str) -> Path:
+    """The solution's file: a bundle's index.md when it is one (see `bundle`)."""
+    bundle = root / f"content/solutions/{slug}/index.md"
+    return bundle if bundle.exists() else root / f"content/solutions/{slug}.md"
+
+
+def translations(path: Path) -> list[Path]:
+    stem = path.name.removesuffix(".md")
+    return [path, *path.parent.glob(f"{stem}.*.md")]
+
+
+def picture(path: Path, n: int) -> None:
+    from PIL import Image
+    Image.new("RGB", (40 + n, 30), (2 * n, 90, 60)).save(path)
+
+
+def _new(root, slug, n):
+    solution(root, slug).write_text(textwrap.dedent(f"""\
+        ---
+        title: {slug.title()} {n}
+        company: Co {n}
+        category: {"smart-health" if n % 2 else "smart-transportation"}
+        ---
+        About {slug}, number {n}.
+        """))
+
+
+def _delete(root, slug, n):
+    for path in translations(solution(root, slug)):
+        path.unlink()
+
+
+def _translate(root, slug, n):
+    path = solution(root, slug)
+    path.with_name(path.name.replace(".md", ".zh-tw.md")).write_text(
+        f"---\ntitle: 譯名 {n}\n---\n內容 {n}。\n")
+
+
+def _draft(root, slug, n):
+    path = solution(root, slug)
+    text = path.read_text()
+    path.write_text(text.replace("draft: true\n", "") if "draft: true" in text
+                    else text.replace("---\n", "---\ndraft: true\n", 1))
+
+
+def _rename(root, slug, n):  # with its translation
+    path = solution(root, slug)
+    if not (path.parent / f"{slug}-{n}.md").exists() and path.name == f"{slug}.md":
+        for old in translations(path):
+            old.rename(old.with_name(old.name.replace(slug, f"{slug}-{n}", 1)))
+
+
+def _bundle(root, slug, n):  # a file becomes a folder with its pictures, and back
+    path = solution(root, slug)
+    folder = root / f"content/solutions/{slug}"
+    for old in translations(path):
+        new = (folder.parent / old.name.replace("index", slug, 1) if path.name == "index.md"
+               else folder / old.name.replace(slug, "index", 1))
+        new.parent.mkdir(exist_ok=True)
+        old.rename(new)
+    if path.name == "index.md":
+        shutil.rmtree(folder)
+
+
+def _template(root, slug, n):  # invisible, visible on every page, a listing template appears
+    if n % 3 == 0:
+        card = root / "theme/_macros.html"
+        card.write_text(card.read_text() + f"\n{{# edit {n} #}}\n")
+    elif n % 3 == 1:
+        base = root / "theme/base.html"
+        base.write_text(base.read_text().replace("<body>", f"<body data-edit={n}>", 1))
+    else:
+        listing = (root / "theme/list.html").read_text()
+        (root / "theme/list-solutions.html").write_text(listing.replace(
+            '<div class="wrap">', f'<div class="wrap" data-edit="{n}">', 1))
+
+
+def _cover(root, slug, n):  # the picture is in the solution's folder (beside it, or its bundle)
+    path = solution(root, slug)
+    if not (path.parent / "cover.png").exists():
+        picture(path.parent / "cover.png", n)
+    toggle_field(path, "image", "cover.png")
+    set_field(path, "image_alt", f"Cover {n}" if "image:" in path.read_text() else None)
+
+
+def _break(root, slug, n):  # front matter that is not YAML, and at the next save mended
+    path = solution(root, slug)
+    text = path.read_text()
+    path.write_text(text.replace("title: [unclosed\n", "") if "[unclosed" in text
+                    else text.replace("---\n", "---\ntitle: [unclosed\n", 1))
+
+
+def _link(root, slug, n):  # to a page that may be gone, renamed or a draft: the build fails
+    target = ["bus.md#routes", "clinic.md", "park.md", "../pavilions/taipei.md", "lamp.md#x"]
+    path = solution(root, slug)
+    prefix = "../" if path.name == "index.md" else ""
+    path.write_text(path.read_text() + f"\nSee [this]({prefix}{target[n % 5]}).\n")
+
+
+def _session(root, slug, n):
+    talk = root / "content/summit/talk.md"
+    if n % 2:
+        set_field(talk, "timezone", ["Asia/Taipei", "America/New_York", "Europe/Prague"][n % 3])
+    else:
+        set_field(talk, "start", f"2020-08-13 {10 + n % 7}:00")
+
+
+# Each edit an editor or a theme author makes, on one of the solutions (which may not exist
+# yet: then any edit of it creates it) or on what they show and what shows them.
+EDIT_KINDS = {
+    "new": _new,
+    "body": lambda root, slug, n: solution(root, slug).write_text(
+        solution(root, slug).read_text() + f"\nMore text {n}.\n"),
+    "title": lambda root, slug, n: set_field(solution(root, slug), "title", f"{slug} title {n}"),
+    "category": lambda root, slug, n: set_field(solution(root, slug), "category", [
+        "smart-health", "smart-transportation"][n % 2]),
+    "weight": lambda root, slug, n: set_field(solution(root, slug), "weight", n % 7),
+    "summary": lambda root, slug, n: toggle_field(solution(root, slug), "summary", f"Sum {n}"),
+    "slug": lambda root, slug, n: toggle_field(solution(root, slug), "slug", f"{slug}-s{n % 3}"),
+    "aliases": lambda root, slug, n: toggle_field(solution(root, slug), "aliases",
+                                                  f"[/old/{slug}-{n % 3}/]"),
+    "pavilion": lambda root, slug, n: set_field(solution(root, slug), "pavilion", [
+        None, "taipei", "kaohsiung"][n % 3]),
+    "cities": lambda root, slug, n: set_field(solution(root, slug), "cities", [
+        None, "[prague]", "[boston, prague]"][n % 3]),
+    "delete": _delete,
+    "translate": _translate,
+    "draft": _draft,
+    "rename": _rename,
+    "bundle": _bundle,
+    "cover": _cover,
+    "picture": lambda root, slug, n: picture(solution(root, slug).parent / "cover.png", n),
+    "link": _link,
+    "break": _break,
+    "referenced": lambda root, slug, n: set_field(  # a page the solutions show the title of
+        root / ["content/pavilions/taipei.md", "content/cities/prague.md"][n % 2], "title",
+        f"Renamed {n}"),
+    "tour": lambda root, slug, n: set_field(root / "content/tours/walk.md", "solutions", [
+        "[bus]", f"[bus, {slug}]", "[]"][n % 3]),
+    "session": _session,
+    "label": lambda root, slug, n: (root / "content/_data/categories.yaml").write_text(
+        CATEGORIES.replace("Smart Transportation", f"Transportation {n}")),
+    "string": lambda root, slug, n: (root / "theme/i18n/en.yaml").write_text(re.sub(
+        r"(?m)^home: .*$", f"home: Home {n}", (root / "theme/i18n/en.yaml").read_text())),
+    "stylesheet": lambda root, slug, n: (root / "theme/static/css/site.css").write_text(
+        (root / "theme/static/css/site.css").read_text() + f"\n/* {n} */\n"),
+    "template": _template,
+}
+EDITS = st.lists(st.tuples(st.sampled_from(sorted(EDIT_KINDS)),
+                           st.sampled_from(["clinic", "lamp", "park"]),  # bus stays: linked to
+                           st.integers(0, 99)), min_size=1, max_size=5)
 
 
 def apply(root: Path, edit: str, slug: str, n: int) -> None:
-    folder = root / "content/solutions"
-    path = folder / f"{slug}.md"
-    text = path.read_text() if path.exists() else None
-    if edit == "new" or text is None:
-        path.write_text(textwrap.dedent(f"""\
-            ---
-            title: {slug.title()} {n}
-            company: Co {n}
-            category: {"smart-health" if n % 2 else "smart-transportation"}
-            ---
-            About {slug}, number {n}.
-            """))
-    elif edit == "body":
-        path.write_text(text + f"\nMore text {n}.\n")
-    elif edit == "title":
-        path.write_text(re.sub(r"title: .*", f"title: {slug} title {n}", text, count=1))
-    elif edit == "category":
-        new = "smart-health" if "transportation" in text else "smart-transportation"
-        path.write_text(re.sub(r"category: .*", f"category: {new}", text, count=1))
-    elif edit == "delete":
-        path.unlink()
-        for other in folder.glob(f"{slug}.*.md"):
-            other.unlink()
-    elif edit == "translate":
-        (folder / f"{slug}.zh-tw.md").write_text(f"---\ntitle: 譯名 {n}\n---\n內容 {n}。\n")
-    elif edit == "draft":  # toggle
-        path.write_text(text.replace("draft: true\n", "") if "draft: true" in text
-                        else text.replace("---\n", "---\ndraft: true\n", 1))
-    elif edit == "rename":  # with its translation
-        if not (folder / f"{slug}-{n}.md").exists():
-            for old in [path, *folder.glob(f"{slug}.*.md")]:
-                old.rename(folder / old.name.replace(slug, f"{slug}-{n}", 1))
-    elif edit == "weight":
-        path.write_text(re.sub(r"weight: .*\n", "", text).replace(
-            "---\n", f"---\nweight: {n % 7}\n", 1))
-    elif edit == "template":  # invisible, visible on every page, a listing template appears
-        if n % 3 == 0:
-            card = root / "theme/_macros.html"
-            card.write_text(card.read_text() + f"\n{{# edit {n} #}}\n")
-        elif n % 3 == 1:
-            base = root / "theme/base.html"
-            base.write_text(base.read_text().replace("<body>", f"<body data-edit={n}>", 1))
-        else:
-            listing = (root / "theme/list.html").read_text()
-            (root / "theme/list-solutions.html").write_text(listing.replace(
-                '<div class="wrap">', f'<div class="wrap" data-edit="{n}">', 1))
+    if edit != "new" and not solution(root, slug).exists():
+        edit = "new"
+    EDIT_KINDS[edit](root, slug, n)
 
 
-@settings(max_examples=25, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(sequences=st.lists(EDITS, min_size=1, max_size=3))
-def test_random_edits_give_the_same_site_as_a_clean_build(tmp_path_factory, sequences):
-    root = project(tmp_path_factory.mktemp("incremental"))
-    run(root)
-    for edits in sequences:
+def clean_copy(root: Path, clean: Path, *args: str) -> Run:
+    shutil.copytree(root / "content", clean / "content")
+    shutil.copytree(root / "theme", clean / "theme")
+    return built_or_refused(clean, *args)
+
+
+def built_or_refused(root: Path, *args: str) -> Run:
+    """A build that may fail (an edit broke a link), as an editor's mistake: exit 1, no
+    traceback."""
+    done = expo(root, "build", "--no-search", "--templates", str(root / "theme"), *args)
+    assert done.returncode in (0, 1) and "Traceback" not in done.stderr, done.stderr
+    return done
+
+
+def test_random_edits_give_the_same_site_as_a_clean_build(tmp_path_factory, tally):
+    """After each group of edits, the incremental build gives a clean build's site; or, when
+    the edits broke the site, fails as a clean build does and leaves the last site as it was
+    (the next good build then equals a clean one all the same)."""
+    steps = Counter()
+
+    @settings(max_examples=25, deadline=None)
+    @given(sequences=st.lists(EDITS, min_size=1, max_size=3))
+    def edit(sequences):
+        root = random_project(tmp_path_factory.mktemp("incremental"))
+        run(root)
+        for edits in sequences:
+            step(root, edits)
+
+    def step(root: Path, edits: list) -> None:
+        before = output_files(root / "output")
         for edit in edits:
             apply(root, *edit)
-        run(root)
+        done = built_or_refused(root)
         clean = tmp_path_factory.mktemp("clean")
-        shutil.copytree(root / "content", clean / "content")
-        shutil.copytree(root / "theme", clean / "theme")
-        run(clean)
-        assert output_files(root / "output") == output_files(clean / "output"), edits
+        expected = clean_copy(root, clean)
+        assert done.returncode == expected.returncode, (edits, done.stderr, expected.stderr)
+        if done.returncode:
+            assert done.lines[:-1] == expected.lines[:-1], edits  # the same problems
+            assert output_files(root / "output") == before, edits
+        else:
+            assert output_files(root / "output") == output_files(clean / "output"), edits
+        steps["refused" if done.returncode else "built"] += 1
+
+    edit()
+    tally("edit steps built, equal to a clean build", steps["built"])
+    tally("edit steps refused, as a clean build is", steps["refused"])
 
 
-@settings(max_examples=12, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(sequences=st.lists(EDITS, min_size=1, max_size=3))
-def test_preview_after_random_edits_equals_a_clean_build(tmp_path_factory, sequences):
+def test_preview_after_random_edits_equals_a_clean_build(tmp_path_factory, tally):
     """`expo serve` keeps sources, pages, Markdown and cards in memory from build to build
     and updates its folder in place, looking only at the files its watcher reports changed:
-    after any edits, that folder is a clean build's."""
+    after any edits, that folder is a clean build's (or, after edits that broke the site, as
+    the last good build left it)."""
     from generator.build import Builder, Options
+    from generator.errors import BuildFailed
 
-    root = project(tmp_path_factory.mktemp("preview")).resolve()
-    preview = Builder(Options(content=root / "content", templates=root / "theme",
-                              output=root / "preview", base_url=PREVIEW_URL, no_search=True,
-                              cache=root / ".expo-cache"), persist=False)
-    preview.build()
-    preview.warm()  # as the server does between two saves
-    for edits in sequences:
-        before = watched_files(root)
-        for edit in edits:
-            apply(root, *edit)
-        after = watched_files(root)
-        # What the watcher reports: every file written, added or removed (by its absolute path).
-        preview.build({path for path in before.keys() | after.keys()
-                       if before.get(path) != after.get(path)})
-        if edits[0][2] % 2:  # the next save came after the server's idle step, or before it
-            preview.warm()
-        clean = tmp_path_factory.mktemp("clean")
-        shutil.copytree(root / "content", clean / "content")
-        shutil.copytree(root / "theme", clean / "theme")
-        run(clean, "--base-url", PREVIEW_URL)
-        assert output_files(root / "preview") == output_files(clean / "output"), edits
+    steps = Counter()
+
+    @settings(max_examples=12, deadline=None)
+    @given(sequences=st.lists(EDITS, min_size=1, max_size=3))
+    def edit(sequences):
+        root = random_project(tmp_path_factory.mktemp("preview")).resolve()
+        preview = Builder(Options(content=root / "content", templates=root / "theme",
+                                  output=root / "preview", base_url=PREVIEW_URL,
+                                  no_search=True, cache=root / ".expo-cache"), persist=False)
+        preview.build()
+        preview.warm()  # as the server does between two saves
+        for edits in sequences:
+            before, shown = watched_files(root), output_files(root / "preview")
+            for edit in edits:
+                apply(root, *edit)
+            after = watched_files(root)
+            try:  # what the watcher reports: every file written, added or removed
+                preview.build({path for path in before.keys() | after.keys()
+                               if before.get(path) != after.get(path)})
+                failed = False
+            except BuildFailed:
+                failed = True
+            if edits[0][2] % 2:  # the next save came after the server's idle step, or before
+                preview.warm()
+            clean = tmp_path_factory.mktemp("clean")
+            expected = clean_copy(root, clean, "--base-url", PREVIEW_URL)
+            assert failed == bool(expected.returncode), (edits, expected.stderr)
+            assert output_files(root / "preview") == (
+                shown if failed else output_files(clean / "output")), edits
+            steps["refused" if failed else "built"] += 1
+
+    edit()
+    tally("preview saves built, equal to a clean build", steps["built"])
+    tally("preview saves refused, as a clean build is", steps["refused"])
 
 
 PREVIEW_URL = "http://127.0.0.1:8000/"
