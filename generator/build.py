@@ -257,11 +257,11 @@ class Builder:
         state_path = self.state_path = cache.state_file(options.cache, output)
         settings = _settings(options, templates)
         written_by = build_id(output)
-        inputs = cache.snapshot([options.content, templates, GENERATOR]) if self.persist else {}
-        if self.persist:
+        inputs = cache.snapshot([options.content, templates, GENERATOR]) if self.persist else None
+        if inputs is not None:
             quick = cache.load_quick(state_path)
-            if quick is not None and (quick.inputs, quick.settings, quick.build) == (
-                    inputs, settings, written_by):
+            if quick is not None and (quick.settings, quick.build) == (settings, written_by) \
+                    and inputs.unchanged_since(quick.inputs):
                 clock.lap("read")  # not one input changed: nothing to do
                 return Result(problems, quick.pages, 0, clock.phases, quick.images, 0,
                               unchanged=quick.outputs)

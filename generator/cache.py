@@ -6,7 +6,7 @@ it linked), plus a key over everything global (the generator's code, the options
 _data and the theme's strings). A page is rendered again only when the key or one of its
 dependencies changed; Markdown bodies are reused by content (their links replayed when pages
 were added, moved or removed); when no input file changed at all, the build stops after a stat
-of each.
+of each (and a read of those changed just before the last build: see Snapshot).
 
 The state is a pickle in the cache folder, one per output folder, trusted only for the folder
 whose marker names the build that saved it. It can be deleted at any time (the next build is
@@ -18,11 +18,12 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-FORMAT = 3
+FORMAT = 4
 
 
 class DepTable:
@@ -63,7 +64,7 @@ class DepTable:
 @dataclass
 class BuildState:
     key: str = ""  # everything global; a different key means a full build
-    inputs: dict[str, tuple[int, int]] = field(default_factory=dict)  # path → size, mtime
+    inputs: Snapshot | None = None  # the input files when it started (`expo build`)
     build: str = ""  # the id of the build, also written in the output folder's marker
     # output path → digest of its bytes, numbers of its dependencies in `deps` (None: none kept)
     outputs: dict[str, tuple[str, tuple[int, ...] | None]] = field(default_factory=dict)
@@ -84,7 +85,7 @@ class Quick:
     """The little a no-change build needs, kept apart so that it loads in milliseconds."""
 
     settings: str
-    inputs: dict[str, tuple[int, int]]
+    inputs: Snapshot | None
     build: str
     pages: int
     images: int
@@ -144,9 +145,37 @@ def _write(path: Path, value: Any) -> None:
     os.replace(tmp, path)
 
 
-def snapshot(folders: list[Path]) -> dict[str, tuple[int, int]]:
-    """Size and modification time of every file below the folders: the no-change check."""
-    found: dict[str, tuple[int, int]] = {}
+# How long after a file's time a later edit may still get the same time: FAT keeps times to
+# two seconds, some network file systems to one.
+COARSE_CLOCK_NS = 2_000_000_000
+
+
+@dataclass
+class Snapshot:
+    """Size and modification time of every input file: the no-change check. A file changed
+    within the clock's precision of the snapshot could be edited again, to the same size,
+    without its time changing (git calls it "racily clean"): its content's digest is kept too,
+    and checked at the next build."""
+
+    files: dict[str, tuple[int, int]]
+    recent: dict[str, str]  # path → digest of the bytes, for the files changed just before
+
+    def unchanged_since(self, older: Snapshot | None) -> bool:
+        if not isinstance(older, Snapshot) or self.files != older.files:
+            return False
+        for path, found in older.recent.items():
+            try:
+                if digest(Path(path).read_bytes()) != found:
+                    return False
+            except OSError:
+                return False
+        return True
+
+
+def snapshot(folders: list[Path]) -> Snapshot:
+    """What the files below the folders look like now (see Snapshot)."""
+    recent = time.time_ns() - COARSE_CLOCK_NS
+    found = Snapshot({}, {})
     for folder in folders:
         for root, dirs, files in os.walk(folder, followlinks=False):
             dirs[:] = [d for d in dirs if d != "__pycache__"]
@@ -154,9 +183,11 @@ def snapshot(folders: list[Path]) -> dict[str, tuple[int, int]]:
                 path = os.path.join(root, name)
                 try:
                     info = os.stat(path)
+                    if info.st_mtime_ns > recent:
+                        found.recent[path] = digest(Path(path).read_bytes())
                 except OSError:
                     continue
-                found[path] = (info.st_size, info.st_mtime_ns)
+                found.files[path] = (info.st_size, info.st_mtime_ns)
     return found
 
 

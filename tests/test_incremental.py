@@ -161,6 +161,22 @@ def test_template_edit_rerenders_exactly_the_pages_using_it(tmp_path):
     assert rendered == len(pages) == written
 
 
+def test_a_same_size_edit_within_the_clocks_precision_is_not_missed(tmp_path):
+    """Some file systems keep a file's time to the second or two (FAT on a USB stick, network
+    drives): a second edit made that soon after the first, of the same size, leaves the file
+    looking untouched. A build that starts that soon after an edit must not vouch for it."""
+    root = project(tmp_path)
+    bus = root / "content/solutions/bus.md"
+    os.utime(bus)  # edited just now, as the build starts
+    run(root)
+    stat = bus.stat()
+    bus.write_text(bus.read_text().replace("Buses.", "Busez."))  # the same size
+    os.utime(bus, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # in the same tick of a coarse clock
+    written, _ = run(root)
+    assert "Busez." in (root / "output/en/solutions/bus/index.html").read_text()
+    assert written > 0
+
+
 def test_cache_and_output_folder_can_each_be_deleted(tmp_path):
     root = project(tmp_path)
     run(root)
