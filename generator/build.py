@@ -470,8 +470,9 @@ def _step(options: Options, phase: str) -> Progress | None:
 
 def _settings(options: Options, templates: Path) -> str:
     """The options that change what a build writes (not --jobs, --strict or --quiet)."""
-    return repr((str(options.content.resolve()), str(templates.resolve()), options.base_url,
-                 options.drafts, options.minify, options.no_search))
+    return repr((cache.portable(options.content, options.cache),
+                 cache.portable(templates, options.cache), options.base_url, options.drafts,
+                 options.minify, options.no_search))
 
 
 def _fail_on(problems: Problems, options: Options) -> None:

@@ -10,7 +10,7 @@ of each (and a read of those changed just before the last build: see Snapshot).
 
 The state is a pickle in the cache folder, one per output folder, trusted only for the folder
 whose marker names the build that saved it. It can be deleted at any time (the next build is
-a full one) and restored by CI between runs.
+a full one) and restored by CI between runs: it names nothing by where the project is.
 """
 
 from __future__ import annotations
@@ -76,8 +76,16 @@ class BuildState:
 
 
 def state_file(cache: Path, output: Path) -> Path:
-    name = hashlib.blake2b(str(output.resolve()).encode(), digest_size=6).hexdigest()
+    name = hashlib.blake2b(portable(output, cache).encode(), digest_size=6).hexdigest()
     return cache / f"state-{name}.pickle"
+
+
+def portable(path: Path, cache: Path) -> str:
+    """`path` as the build state names it: relative to the project (the folder holding the
+    cache) when inside it, so that a project moved, or checked out in another folder with
+    its cache restored (a CI runner's new workspace), keeps its state; else absolute."""
+    path, project = path.resolve(), cache.resolve().parent
+    return path.relative_to(project).as_posix() if path.is_relative_to(project) else str(path)
 
 
 @dataclass
@@ -196,11 +204,13 @@ def digest(data: bytes) -> str:
 
 
 def global_key(parts: list[Any], folders: list[Path], files: list[Path]) -> str:
-    """A hash of the options and of the bytes of every global input."""
+    """A hash of the options and of the bytes of every global input: the files below each
+    folder by their path in it, the other files by their name (not where they are)."""
     h = hashlib.blake2b(repr((FORMAT, parts)).encode(), digest_size=16)
-    paths = [p for folder in folders if folder.is_dir() for p in sorted(folder.rglob("*"))
-             if p.is_file() and "__pycache__" not in p.parts] + [p for p in files if p.is_file()]
-    for path in paths:
-        h.update(str(path).encode() + b"\0" + path.read_bytes())
+    named = [(f"{n}:{p.relative_to(folder).as_posix()}", p) for n, folder in enumerate(folders)
+             if folder.is_dir() for p in sorted(folder.rglob("*"))
+             if p.is_file() and "__pycache__" not in p.parts]
+    for name, path in named + [(path.name, path) for path in files if path.is_file()]:
+        h.update(name.encode() + b"\0" + path.read_bytes())
     return h.hexdigest()
 

@@ -58,8 +58,11 @@ class Page:
 
     @cached_property
     def source_hash(self) -> str:
-        """A hash of what its Markdown renders from (a page keeps its body: see content.py)."""
-        return hashlib.blake2b(f"{self.doc.path}\0{self.lang}\0{self.doc.body_line}\0"
+        """A hash of what its Markdown renders from (a page keeps its body: see content.py):
+        where the file is in content/ (its key and name: links are relative to it, not to
+        where the project is), its language and text."""
+        return hashlib.blake2b(f"{self.key}\0{self.doc.path.name}\0{self.lang}\0"
+                               f"{self.doc.body_line}\0"
                                f"{self.doc.body}".encode(), digest_size=16).hexdigest()
 
 

@@ -191,6 +191,41 @@ def test_cache_and_output_folder_can_each_be_deleted(tmp_path):
     assert output_files(root / "output") == site and rendered > 20
 
 
+def test_a_project_checked_out_elsewhere_keeps_what_its_cache_knows(tmp_path, monkeypatch):
+    """CI restoring `.expo-cache/` (and `output/`) into a new workspace, every file with a new
+    time as a fresh checkout has: the cache is found wherever the project now is."""
+    import generator.site
+    from generator.build import Options, build
+
+    first = project(tmp_path / "first")
+    run(first)
+    site = output_files(first / "output")
+    # With output/ restored too: nothing is rendered, nothing written.
+    second = tmp_path / "elsewhere/second"
+    shutil.copytree(first, second, copy_function=shutil.copy)
+    assert build_counts(second)[:2] == (0, 0)
+    # With the cache alone: every page rendered, no Markdown converted again.
+    third = tmp_path / "third"
+    for folder in ("content", "theme", ".expo-cache"):
+        shutil.copytree(first / folder, third / folder, copy_function=shutil.copy)
+    converted = []
+    render_bodies = generator.site._render_bodies
+    monkeypatch.setattr(generator.site, "_render_bodies",
+                        lambda state, indices: converted.extend(indices) or
+                        render_bodies(state, indices))
+    result = build(Options(content=third / "content", templates=third / "theme",
+                           output=third / "output", cache=third / ".expo-cache",
+                           no_search=True, jobs=1))
+    assert not result.problems.errors and result.rendered > 20
+    assert output_files(third / "output") == site and converted == []
+    # The check can fail: an edited body is converted again, and only that one.
+    body = third / "content/solutions/clinic.md"
+    body.write_text(body.read_text().replace("Care.", "Care, again."))
+    build(Options(content=third / "content", templates=third / "theme",
+                  output=third / "output", cache=third / ".expo-cache", no_search=True, jobs=1))
+    assert len(converted) == 1
+
+
 def test_deleted_page_leaves_no_stale_output(tmp_path):
     root = project(tmp_path)
     run(root)
