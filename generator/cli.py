@@ -42,7 +42,7 @@ def _parser() -> argparse.ArgumentParser:
     site_options(serve_parser)
     serve_parser.set_defaults(output=Path(".expo-cache/serve"))
     serve_parser.add_argument("--bind", default="127.0.0.1", metavar="ADDRESS")
-    serve_parser.add_argument("--port", type=int, default=8000)
+    serve_parser.add_argument("--port", type=_port, default=8000)
     check_parser = commands.add_parser("check", help="validate content, write nothing")
     site_options(check_parser, output=False)
     check_parser.add_argument("--drafts", action="store_true", help="check drafts too")
@@ -59,6 +59,13 @@ def _positive(value: str) -> int:
     number = int(value)
     if number < 1:
         raise argparse.ArgumentTypeError("must be 1 or more")
+    return number
+
+
+def _port(value: str) -> int:
+    number = _positive(value)
+    if number > 65535:
+        raise argparse.ArgumentTypeError("a port is a number from 1 to 65535")
     return number
 
 

@@ -9,6 +9,7 @@ half-built site. A failed build keeps the last good site on disk, and every page
 
 from __future__ import annotations
 
+import errno
 import gc
 import html
 import mimetypes
@@ -20,7 +21,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import unquote
 
-from tornado import ioloop
+from tornado import ioloop, netutil
 
 from .build import Builder, Options, Result
 from .errors import BuildFailed, UsageError
@@ -266,6 +267,7 @@ def serve(options: Options, bind: str, port: int, report: Callable[[str], None])
     # save would never show. Here each reload follows a finished build: never drop one.
     LiveReloadHandler.DEFAULT_RELOAD_TIME = 0
 
+    listen_check(bind, port)  # before the first build: not a wait, then a refusal
     config = load_config(options.content, Problems())
     sub_path = config.base_path if config else "/"
     host = f"[{bind}]" if ":" in bind else bind
@@ -281,8 +283,30 @@ def serve(options: Options, bind: str, port: int, report: Callable[[str], None])
     signal.signal(signal.SIGTERM, _interrupt)  # stopped by a supervisor: as by Ctrl+C
     try:
         server.serve(port=port, host=bind, debug=False, open_url_delay=None)
+    except OSError as exc:  # taken in the moment since listen_check
+        raise UsageError(_cannot_listen(bind, port, exc)) from None
     finally:  # the next `expo serve` starts from where this one stopped, not from nothing
         rebuild.builder.save()
+
+
+def listen_check(bind: str, port: int) -> None:
+    """Refuse an address the server cannot listen on, as a usage error."""
+    try:
+        sockets = netutil.bind_sockets(port, address=bind)
+    except OSError as exc:  # in use, not this machine's, not an address at all
+        raise UsageError(_cannot_listen(bind, port, exc)) from None
+    for sock in sockets:
+        sock.close()
+
+
+def _cannot_listen(bind: str, port: int, exc: OSError) -> str:
+    if exc.errno == errno.EADDRINUSE:
+        return (f"port {port} of {bind} is in use (another expo serve?): stop that program, "
+                f"or choose another port with --port")
+    if exc.errno == errno.EACCES:
+        return f"port {port} needs administrator rights: choose one above 1023 with --port"
+    return (f"cannot listen on {bind} port {port} ({exc.strerror or exc}): give --bind an "
+            f"address of this machine, such as 127.0.0.1 (the default) or 0.0.0.0 (all)")
 
 
 def _interrupt(signum: int, frame: object) -> None:

@@ -240,3 +240,28 @@ def _answers(url: str) -> bool:
         return get(url)[0] == 200
     except OSError:
         return False
+
+
+def test_an_address_it_cannot_listen_on_is_refused_before_building(tmp_path):
+    # A second `expo serve` on the same port, an address of another machine, a name that is
+    # no address: one line saying what to change, exit 2, no traceback, nothing built.
+    make_site(tmp_path, {"content/about.md": ABOUT})
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        for args, expected in (
+                (["--port", str(port)], f"port {port} of 127.0.0.1 is in use"),
+                (["--port", str(free_port()), "--bind", "192.0.2.1"],
+                 "cannot listen on 192.0.2.1 port"),
+                (["--port", str(free_port()), "--bind", "no-such-host.invalid"],
+                 "cannot listen on no-such-host.invalid port")):
+            done = subprocess.run(
+                [sys.executable, "-m", "generator", "serve", *args, "--templates",
+                 str(ROOT / "templates")], cwd=tmp_path, env={**os.environ,
+                                                               "PYTHONPATH": str(ROOT)},
+                capture_output=True, text=True, timeout=60)
+            assert done.returncode == 2, done.stderr
+            assert done.stderr.startswith(f"expo: error: {expected}"), done.stderr
+            assert "--" in done.stderr.splitlines()[0] and "Traceback" not in done.stderr
+    assert not (tmp_path / ".expo-cache/serve").exists()
