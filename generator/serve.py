@@ -283,7 +283,9 @@ def serve(options: Options, bind: str, port: int, report: Callable[[str], None])
     signal.signal(signal.SIGTERM, _interrupt)  # stopped by a supervisor: as by Ctrl+C
     try:
         server.serve(port=port, host=bind, debug=False, open_url_delay=None)
-    except OSError as exc:  # taken in the moment since listen_check
+    except OSError as exc:  # the port taken during the first build
+        if exc.errno != errno.EADDRINUSE:
+            raise
         raise UsageError(_cannot_listen(bind, port, exc)) from None
     finally:  # the next `expo serve` starts from where this one stopped, not from nothing
         rebuild.builder.save()
