@@ -6,6 +6,8 @@ line it was written on so that later stages can point the editor at it.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -115,11 +117,12 @@ def parse_yaml(
                        "write plain fields and lists")
         return None
     loader = _Loader(text)
+    line_of = _file_lines(text, first_line)
     try:
         node = loader.get_single_node()
         if node is None:
             return None, {}
-        marks = _Marks(first_line - 1)
+        marks = _Marks(line_of)
         marks.collect(node, ())
         for keys, line in marks.duplicates:
             problems.warning(path, line, f"'{keys[-1]}' is written twice: the last one is used")
@@ -133,7 +136,7 @@ def parse_yaml(
             except yaml.MarkedYAMLError:
                 raise
             except CONSTRUCT_ERRORS as exc:
-                line = first_line + value_node.start_mark.line
+                line = line_of(value_node.start_mark.line)
                 reason = str(exc) if isinstance(exc, ValueError | OverflowError) else (
                     f"{value_node.value!r} is not a {value_node.tag.rsplit(':', 1)[-1]}"
                     if isinstance(value_node, yaml.ScalarNode)
@@ -152,7 +155,7 @@ def parse_yaml(
         mark = exc.problem_mark or exc.context_mark
         if exc.context_mark and mark and mark.index >= len(text.rstrip()):
             mark = exc.context_mark  # at the end of the text: point where the value began
-        line = first_line + (mark.line if mark else 0)
+        line = line_of(mark.line if mark else 0)
         problems.error(path, line, f"invalid YAML: {_describe(exc)}")
         return None
     except (yaml.YAMLError, RecursionError, *CONSTRUCT_ERRORS) as exc:
@@ -160,6 +163,21 @@ def parse_yaml(
         return None
     finally:
         loader.dispose()
+
+
+def _file_lines(text: str, first_line: int) -> Callable[[int], int]:
+    """YAML's number of a line (from 0) → the file's line. YAML also ends a line at NEL, LS
+    and PS (U+0085, U+2028, U+2029), which editors show inside one."""
+    if not _ONLY_YAML_BREAKS.search(text):
+        return lambda index: first_line + index
+    starts = [first_line]
+    for found in _BREAKS.finditer(text):
+        starts.append(starts[-1] + (found[0] == "\n"))
+    return lambda index: starts[min(index, len(starts) - 1)]
+
+
+_ONLY_YAML_BREAKS = re.compile("[\x85\u2028\u2029]")
+_BREAKS = re.compile("[\n\x85\u2028\u2029]")
 
 
 class _TooBig(Exception):
@@ -196,8 +214,8 @@ class _Marks:
     """The line of every key and list item, walking shared (aliased) nodes at most a bounded
     number of times in all."""
 
-    def __init__(self, offset: int):
-        self.offset = offset
+    def __init__(self, line_of: Callable[[int], int]):
+        self.line_of = line_of
         self.lines: dict[FieldPath, int] = {}
         self.duplicates: list[tuple[FieldPath, int]] = []
         self.count = 0
@@ -210,14 +228,14 @@ class _Marks:
             for key_node, value_node in node.value:
                 if not isinstance(key_node, yaml.ScalarNode):
                     continue
-                path, line = (*keys, key_node.value), key_node.start_mark.line + 1 + self.offset
+                path, line = (*keys, key_node.value), self.line_of(key_node.start_mark.line)
                 if path in self.lines:
                     self.duplicates.append((path, line))
                 self.lines[path] = line
                 self.collect(value_node, path)
         elif isinstance(node, yaml.SequenceNode):
             for index, item in enumerate(node.value):
-                self.lines.setdefault((*keys, index), item.start_mark.line + 1 + self.offset)
+                self.lines.setdefault((*keys, index), self.line_of(item.start_mark.line))
                 self.collect(item, (*keys, index))
 
 

@@ -39,6 +39,7 @@ BROKEN = [
     "broken-missing-field",  # a required field left out, per content type: line 1
     "broken-wrong-type",  # weight: ten, draft: "yes", tags not a list, ...
     "broken-bad-date",  # a date YAML reads as a date but the calendar does not have
+    "broken-line-separators",  # values holding U+2028, U+2029, U+0085: YAML ends lines there
     "broken-todo",  # a TODO placeholder of `expo new` left in place
     "broken-slug",  # a `slug:` that is not [a-z0-9-]+
     "broken-no-slug",  # a file name of Chinese characters only and no `slug:`
