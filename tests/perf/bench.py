@@ -2,9 +2,10 @@
 
     python tests/perf/bench.py [--pages 10000] [--keep DIR] [--no-search] [--bare-theme] [--floor]
 
-Prints, for a cold build, a no-change rebuild, a one-page edit and a one-template edit (each a
-whole process), the wall time, the time of each phase and the peak memory: of the build's
-largest process (with the search index the site is built in a child process, which Pagefind
+Prints, for a cold build, a no-change rebuild, a one-page edit, a one-template edit and a CI
+build (a fresh checkout in another folder, with `.expo-cache/` restored), each a whole
+process: the wall time, the time of each phase and the peak memory: of the build's largest
+process (with the search index the site is built in a child process, which Pagefind
 follows), and of the build as a whole (all its processes, which share much of their memory:
 the sum of their proportional set sizes, sampled every 0.2 s on Linux). Compare with
 `tests/perf/floor.py` run the same way on the same machine: figures mean something only as
@@ -217,6 +218,14 @@ def main() -> None:
         results.append(run_build(root, "one-template edit", extra))
     finally:  # a kept site is the same at every run (the theme is copied afresh)
         page.write_text(original)
+    # CI: a fresh checkout in a new folder (every file new), with .expo-cache/ restored only.
+    checkout = root / "checkout"
+    shutil.rmtree(checkout, ignore_errors=True)
+    for folder in ("content", "theme", ".expo-cache"):
+        shutil.copytree(root / folder, checkout / folder, copy_function=shutil.copy)
+    os.sync()
+    results.append(run_build(checkout, "CI, cache restored", extra))
+    shutil.rmtree(checkout)
     print(f"{results[0]['pages']:,} pages, {results[0]['files']:,} files, "
           f"{os.cpu_count()} cores, Python {sys.version.split()[0]}")
     phases = list(dict.fromkeys(p for r in results for p in r["phases"]))
