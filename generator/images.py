@@ -26,6 +26,7 @@ from typing import Any
 
 from .errors import Problems
 from .model import OutputFile
+from .parallel import jobs_for
 
 VERSION = "2"  # change when the output of the same operation changes
 OG_SIZE = (1200, 630)
@@ -120,7 +121,7 @@ def process(refs: dict[str, list[Reference]], covers: set[str], content_dir: Pat
     if todo:
         tasks = [(rel, str(source), key, og, str(store), settings)
                  for key, (rel, source, og) in todo.items()]
-        workers = min(jobs or os.cpu_count() or 1, len(tasks))
+        workers = min(jobs_for(jobs), len(tasks))
         outcomes = []
         with ExitStack() as stack:
             done = stack.enter_context(ProcessPoolExecutor(workers)).map(_render_task, tasks) \

@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import gc
+import math
 import multiprocessing
 import os
 import signal
@@ -20,6 +21,7 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import ExitStack
+from pathlib import Path
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -33,7 +35,59 @@ _work: Callable | None = None
 
 
 def jobs_for(jobs: int | None) -> int:
-    return jobs or os.cpu_count() or 1
+    return jobs or available_cores()
+
+
+def available_cores(root: Path = Path("/sys/fs/cgroup"),
+                    own: Path = Path("/proc/self/cgroup")) -> int:
+    """The cores this process may use: those it may run on, and no more than the CPU quota of
+    its control group (`docker --cpus 2`, a Kubernetes CPU limit), so that a CI job given 2
+    CPUs of a 64-core host starts 2 workers, not 64 copies of the site."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # not Linux
+        cores = os.cpu_count() or 1
+    quotas = [q for q in _quotas(root, own) if q is not None]
+    return max(1, min(cores, math.ceil(min(quotas)))) if quotas else cores
+
+
+def _quotas(root: Path, own: Path) -> Iterator[float | None]:
+    """The CPU quotas of this process's control group and of those holding it (each limits
+    it): cgroup v2's cpu.max ("200000 100000", or "max 100000": none), v1's
+    cpu.cfs_quota_us / cpu.cfs_period_us (-1: none), seen from inside a container (its own
+    group at the root) or not."""
+    try:
+        lines = own.read_text().splitlines()
+    except OSError:
+        return
+    for line in lines:
+        _, controllers, group = line.split(":", 2)
+        if controllers == "":  # v2
+            folders = [root, *(root / part for part in _prefixes(group))]
+            yield from (_ratio(f / "cpu.max", None) for f in folders)
+        elif "cpu" in controllers.split(","):  # v1
+            for mount in (root / controllers, root / "cpu", root / "cpu,cpuacct"):
+                for folder in (mount, *(mount / part for part in _prefixes(group))):
+                    yield _ratio(folder / "cpu.cfs_quota_us", folder / "cpu.cfs_period_us")
+
+
+def _prefixes(group: str) -> list[str]:
+    """"/a/b" → ["a", "a/b"]: the groups on the way down to it."""
+    parts = [p for p in group.split("/") if p]
+    return ["/".join(parts[:n]) for n in range(1, len(parts) + 1)]
+
+
+def _ratio(quota_file: Path, period_file: Path | None) -> float | None:
+    try:
+        if period_file is None:
+            quota, period = quota_file.read_text().split()[:2]
+        else:
+            quota, period = quota_file.read_text().strip(), period_file.read_text().strip()
+        if quota in ("max", "-1") or int(period) <= 0:
+            return None
+        return int(quota) / int(period)
+    except (OSError, ValueError):
+        return None
 
 
 def chunked_map(work: Callable[[Any, list[T]], list[R]], state: Any, items: Sequence[T],

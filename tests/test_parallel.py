@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import pty
 import re
+import subprocess
 import sys
 
 from sitekit import ROOT, build, output_files
@@ -52,3 +53,52 @@ def test_progress_shows_on_a_terminal_only(tmp_path):
 
     piped = build(tmp_path, "--no-search")
     assert "\x1b[K" not in piped.stderr and piped.stderr.startswith("Built "), piped.stderr
+
+
+def cgroups(root, own: str, files: dict[str, str]):
+    """A fake /sys/fs/cgroup under `root` and the /proc/self/cgroup naming this process's."""
+    for rel, text in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text)
+    (root / "self").write_text(own)
+    return root, root / "self"
+
+
+def test_the_default_jobs_follow_the_cpu_quota_of_a_container(tmp_path):
+    from generator.parallel import available_cores
+
+    cores = len(os.sched_getaffinity(0))
+    cases = [
+        # cgroup v2 inside a container (its group at the root): half a CPU is one worker
+        ("0::/\n", {"cpu.max": "50000 100000\n"}, 1),
+        # v2, no quota anywhere
+        ("0::/\n", {"cpu.max": "max 100000\n"}, cores),
+        # v2 on a host: a CI job's group limited by the group holding it
+        ("0::/ci/job-7\n", {"ci/cpu.max": "100000 100000\n", "ci/job-7/cpu.max": "max 100000\n"},
+         1),
+        # v1 (docker on an older host): the container's quota at the root of its mount
+        ("12:cpu,cpuacct:/docker/4f1e\n11:memory:/docker/4f1e\n",
+         {"cpu,cpuacct/cpu.cfs_quota_us": "100000\n", "cpu,cpuacct/cpu.cfs_period_us": "100000\n"},
+         1),
+        # v1 without a quota
+        ("12:cpu,cpuacct:/\n", {"cpu,cpuacct/cpu.cfs_quota_us": "-1\n",
+                                "cpu,cpuacct/cpu.cfs_period_us": "100000\n"}, cores),
+        # a quota above the cores this process may use changes nothing
+        ("0::/\n", {"cpu.max": "6400000 100000\n"}, cores),
+        # unreadable or odd files are no quota
+        ("0::/\n", {"cpu.max": "garbage\n"}, cores),
+    ]
+    for n, (own, files, expected) in enumerate(cases):
+        root, own_file = cgroups(tmp_path / str(n), own, files)
+        assert available_cores(root, own_file) == expected, (own, files)
+
+
+def test_the_default_jobs_follow_the_cores_a_process_may_run_on(tmp_path):
+    # As `taskset -c 0 expo build`, or a CI runner pinning jobs to cores.
+    code = ("import os\n"
+            "os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})\n"
+            "from generator.parallel import jobs_for\n"
+            "print(jobs_for(None), jobs_for(3))\n")
+    done = subprocess.run([sys.executable, "-c", code], env={**os.environ,
+                          "PYTHONPATH": str(ROOT)}, capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["1", "3"]
