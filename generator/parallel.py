@@ -61,7 +61,9 @@ def _quotas(root: Path, own: Path) -> Iterator[float | None]:
     except OSError:
         return
     for line in lines:
-        _, controllers, group = line.split(":", 2)
+        _, controllers, group = (line.split(":", 2) + ["", ""])[:3]
+        if not group:
+            continue
         if controllers == "":  # v2
             folders = [root, *(root / part for part in _prefixes(group))]
             yield from (_ratio(f / "cpu.max", None) for f in folders)

@@ -87,6 +87,7 @@ def test_the_default_jobs_follow_the_cpu_quota_of_a_container(tmp_path):
         ("0::/\n", {"cpu.max": "6400000 100000\n"}, cores),
         # unreadable or odd files are no quota
         ("0::/\n", {"cpu.max": "garbage\n"}, cores),
+        ("odd\n0::/\n", {"cpu.max": "100000 100000\n"}, 1),
     ]
     for n, (own, files, expected) in enumerate(cases):
         root, own_file = cgroups(tmp_path / str(n), own, files)
