@@ -6,6 +6,7 @@ is an error, so the editor sees all of them and the published site stays as it w
 
 from __future__ import annotations
 
+import functools
 import gc
 import os
 import pickle
@@ -19,6 +20,7 @@ import traceback
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from functools import partial
+from importlib import metadata
 from pathlib import Path
 
 import jinja2
@@ -57,6 +59,9 @@ from .site import Site
 from .urls import media_path, safe_output_path
 
 GENERATOR = Path(__file__).resolve().parent  # its code is an input of every build
+# The libraries whose versions shape what a build writes (Pillow's are in images.VERSION).
+SHAPING = ("jinja2", "markupsafe", "markdown", "pygments", "nh3", "pyyaml", "icalendar",
+           "minify-html", "rcssmin", "rjsmin", "tzdata")
 
 
 @dataclass
@@ -257,7 +262,7 @@ class Builder:
         state_path = self.state_path = cache.state_file(options.cache, output)
         settings = _settings(options, templates)
         written_by = build_id(output)
-        inputs = cache.snapshot([options.content, templates, GENERATOR]) if self.persist else None
+        inputs = cache.snapshot([options.content, templates]) if self.persist else None
         if inputs is not None:
             quick = cache.load_quick(state_path)
             if quick is not None and (quick.settings, quick.build) == (settings, written_by) \
@@ -266,8 +271,10 @@ class Builder:
                 return Result(problems, quick.pages, 0, clock.phases, quick.images, 0,
                               unchanged=quick.outputs)
         previous = self.state if self.state is not None else cache.load(state_path)
-        # Rendered Markdown depends on the content only; the outputs on the folder holding them.
-        bodies = previous.bodies if previous is not None else None
+        # Rendered Markdown depends on the content and the generator; the outputs on the folder
+        # holding them too.
+        bodies = previous.bodies if previous is not None and previous.code == generator() \
+            else None
         if previous is not None and previous.build != written_by:
             previous = None  # the output folder is not the one the state describes
         loaded = load(options, problems, clock, bodies, self.memory, changed)
@@ -276,7 +283,7 @@ class Builder:
 
         self.memory.env = loaded.renderer.env
         # Templates and theme files are not in the key: each page records those it used.
-        key = cache.global_key([settings], [templates / "i18n", GENERATOR], [
+        key = cache.global_key([settings], [templates / "i18n"], [
             options.content / "site.yaml", *sorted((options.content / "_data").glob("*"))])
         cards_key = key + loaded.renderer.all_templates_hash()
         if cards_key != self.memory.cards_key:
@@ -326,7 +333,8 @@ class Builder:
         if table.worth_compacting():
             table, outputs = table.compacted(outputs)
         self.state = BuildState(key, inputs, this_build, outputs, loaded.bodies, settings,
-                                len(loaded.site.pages), len(loaded.images.pictures), table)
+                                len(loaded.site.pages), len(loaded.images.pictures), table,
+                                generator())
         if self.persist and self.unpublished is not None:  # in use once the site is published
             cache.save(cache.aside(state_path), self.state)
             self.unpublished.state = state_path
@@ -468,9 +476,24 @@ def _step(options: Options, phase: str) -> Progress | None:
     return None if report is None else partial(report, phase)
 
 
+@functools.cache
+def generator() -> str:
+    """This generator, as far as it shapes what a build writes: its code (as this process
+    loaded it), the versions of the libraries in SHAPING, and Python's. An upgrade of any of
+    them is a full build, rendered Markdown included."""
+    versions = []
+    for name in SHAPING:
+        try:
+            versions.append((name, metadata.version(name)))
+        except metadata.PackageNotFoundError:
+            versions.append((name, None))
+    return cache.global_key([versions, sys.version_info[:2]], [GENERATOR], [])
+
+
 def _settings(options: Options, templates: Path) -> str:
-    """The options that change what a build writes (not --jobs, --strict or --quiet)."""
-    return repr((cache.portable(options.content, options.cache),
+    """The options that change what a build writes (not --jobs, --strict or --quiet), and the
+    generator."""
+    return repr((generator(), cache.portable(options.content, options.cache),
                  cache.portable(templates, options.cache), options.base_url, options.drafts,
                  options.minify, options.no_search))
 

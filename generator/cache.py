@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-FORMAT = 4
+FORMAT = 5
 
 
 class DepTable:
@@ -73,11 +73,17 @@ class BuildState:
     pages: int = 0
     images: int = 0
     deps: DepTable = field(default_factory=DepTable)
+    code: str = ""  # build.generator() of the build: the rendered Markdown is its
 
 
 def state_file(cache: Path, output: Path) -> Path:
+    """Where the state of `output` is kept. States of other formats (a former version of
+    expo) are removed: this one cannot read them, and they are large."""
     name = hashlib.blake2b(portable(output, cache).encode(), digest_size=6).hexdigest()
-    return cache / f"state-{name}.pickle"
+    for other in cache.glob("state-*"):
+        if not other.name.startswith(f"state-v{FORMAT}-"):
+            other.unlink(missing_ok=True)
+    return cache / f"state-v{FORMAT}-{name}.pickle"
 
 
 def portable(path: Path, cache: Path) -> str:

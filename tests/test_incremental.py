@@ -226,6 +226,65 @@ def test_a_project_checked_out_elsewhere_keeps_what_its_cache_knows(tmp_path, mo
     assert len(converted) == 1
 
 
+def test_a_new_version_of_the_generator_rebuilds_everything_markdown_included(tmp_path):
+    """An upgrade (here a copy of the generator whose code blocks get another class) is a full
+    build: pages and rendered Markdown, which the cache would otherwise give as they were."""
+    root = project(tmp_path / "site")
+    (root / "content/news/code.md").write_text(
+        "---\ntitle: Code\ndate: 2020-07-02\n---\n```python\nprint(1)\n```\n")
+    run(root)
+    upgraded = tmp_path / "upgraded"
+    shutil.copytree(ROOT / "generator", upgraded / "generator",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    code = upgraded / "generator/markdown.py"
+    assert 'cssclass="highlight"' in code.read_text()
+    code.write_text(code.read_text().replace('cssclass="highlight"', 'cssclass="code-v2"'))
+
+    def build_with(generator: Path, *args: str) -> str:
+        done = subprocess.run([sys.executable, "-m", "generator", "build", "--no-search",
+                               "--templates", str(root / "theme"), *args], cwd=root,
+                              env={**os.environ, "PYTHONPATH": str(generator)},
+                              capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stderr
+        return (root / "output/en/news/code/index.html").read_text()
+
+    assert 'class="code-v2"' in build_with(upgraded)
+    assert 'class="highlight"' in build_with(ROOT)  # and back
+
+
+def test_a_new_version_of_a_library_shaping_the_output_rebuilds_everything(tmp_path,
+                                                                           monkeypatch):
+    import generator.build
+    import generator.site
+    from generator.build import Options, build
+
+    root = project(tmp_path)
+    options = Options(content=root / "content", templates=root / "theme",
+                      output=root / "output", cache=root / ".expo-cache", no_search=True)
+    converted = []
+    render_bodies = generator.site._render_bodies
+    monkeypatch.setattr(generator.site, "_render_bodies",
+                        lambda state, indices: converted.extend(indices) or
+                        render_bodies(state, indices))
+    # A former version's states (named without the format) are of no use, and large.
+    (root / ".expo-cache").mkdir()
+    for name in ("state-8c1d2e3f4a5b.pickle", "state-8c1d2e3f4a5b.quick"):
+        (root / ".expo-cache" / name).write_bytes(b"old")
+    first = build(options)
+    assert build(options).rendered == 0 and len(converted) == first.pages
+    assert not list((root / ".expo-cache").glob("state-8c1d*"))
+    # Pygments upgraded (its highlighting may differ): nothing is taken from the cache.
+    real = generator.build.metadata.version
+    monkeypatch.setattr(generator.build.metadata, "version", lambda name: "99.0" if name ==
+                        "pygments" else real(name))
+    generator.build.generator.cache_clear()
+    try:
+        again = build(options)
+    finally:
+        generator.build.generator.cache_clear()
+    assert again.rendered == first.rendered and len(converted) == 2 * first.pages
+
+
 def test_deleted_page_leaves_no_stale_output(tmp_path):
     root = project(tmp_path)
     run(root)
