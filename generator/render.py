@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import shutil
+import time
 import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -350,7 +351,9 @@ class Renderer:
 def _bytecode_cache(folder: Path) -> jinja2.BytecodeCache | None:
     """Jinja2's own cache of compiled templates (each checked against its template's bytes),
     in a folder named after what else shapes the code: Jinja2's version and this file (the
-    environment's options and filters). Folders of other versions are removed."""
+    environment's options and filters). Folders of other versions are removed, and entries
+    not written for a month: Jinja2 names them after the template's full path, so a project
+    built in a new folder each time (some CI runners) would add a set at every build."""
     mark = hashlib.blake2b(jinja2.__version__.encode() + Path(__file__).read_bytes(),
                            digest_size=8).hexdigest()
     own = folder / f"templates-{mark}"
@@ -359,6 +362,11 @@ def _bytecode_cache(folder: Path) -> jinja2.BytecodeCache | None:
             if other != own:
                 shutil.rmtree(other, ignore_errors=True)
         own.mkdir(parents=True, exist_ok=True)
+        month_ago = time.time() - 30 * 24 * 3600
+        for entry in own.glob("__jinja2_*.cache"):  # one in use is compiled again, once
+            with contextlib.suppress(OSError):
+                if entry.stat().st_mtime < month_ago:
+                    entry.unlink()
     except OSError:  # a cache that cannot be written: templates are compiled, as without
         return None
     return jinja2.FileSystemBytecodeCache(str(own))

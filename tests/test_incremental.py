@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 import textwrap
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -224,6 +225,27 @@ def test_a_project_checked_out_elsewhere_keeps_what_its_cache_knows(tmp_path, mo
     build(Options(content=third / "content", templates=third / "theme",
                   output=third / "output", cache=third / ".expo-cache", no_search=True, jobs=1))
     assert len(converted) == 1
+
+
+def test_compiled_templates_of_a_former_folder_leave_the_cache_after_a_month(tmp_path):
+    # Jinja2 names a compiled template after its full path: a project built in a new folder
+    # at every run (some CI runners) adds a set each time; those not written for a month go.
+    first = project(tmp_path / "first")
+    run(first)
+    compiled = list((first / ".expo-cache").glob("templates-*/__jinja2_*.cache"))
+    assert len(compiled) > 10
+    second = tmp_path / "second"
+    shutil.copytree(first, second)
+    run(second)
+    entries = set((second / ".expo-cache").glob("templates-*/__jinja2_*.cache"))
+    old = {second / path.relative_to(first) for path in compiled}
+    assert old < entries and len(entries) == 2 * len(old)  # the first folder's, and its own
+    month_ago = time.time() - 31 * 24 * 3600
+    for path in old:
+        os.utime(path, (month_ago, month_ago))
+    (second / "content/about.md").write_text("---\ntitle: About\n---\nChanged.\n")
+    run(second)
+    assert set((second / ".expo-cache").glob("templates-*/__jinja2_*.cache")) == entries - old
 
 
 def test_a_new_version_of_the_generator_rebuilds_everything_markdown_included(tmp_path):
