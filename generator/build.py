@@ -478,8 +478,8 @@ def _step(options: Options, phase: str) -> Progress | None:
 
 @functools.cache
 def generator() -> str:
-    """This generator, as far as it shapes what a build writes: its code (as this process
-    loaded it), the versions of the libraries in SHAPING, and Python's. An upgrade of any of
+    """This generator, as far as it shapes what a build writes: its code (read once in a
+    process), the versions of the libraries in SHAPING, and Python's. An upgrade of any of
     them is a full build, rendered Markdown included."""
     versions = []
     for name in SHAPING:
