@@ -192,10 +192,21 @@ def test_cache_and_output_folder_can_each_be_deleted(tmp_path):
     assert output_files(root / "output") == site and rendered > 20
 
 
+def conversions(monkeypatch) -> list[int]:
+    """The bodies that in-process builds convert from Markdown from now on (their indices)."""
+    import generator.site
+
+    converted: list[int] = []
+    render_bodies = generator.site._render_bodies
+    monkeypatch.setattr(generator.site, "_render_bodies",
+                        lambda state, indices: converted.extend(indices) or
+                        render_bodies(state, indices))
+    return converted
+
+
 def test_a_project_checked_out_elsewhere_keeps_what_its_cache_knows(tmp_path, monkeypatch):
     """CI restoring `.expo-cache/` (and `output/`) into a new workspace, every file with a new
     time as a fresh checkout has: the cache is found wherever the project now is."""
-    import generator.site
     from generator.build import Options, build
 
     first = project(tmp_path / "first")
@@ -209,11 +220,7 @@ def test_a_project_checked_out_elsewhere_keeps_what_its_cache_knows(tmp_path, mo
     third = tmp_path / "third"
     for folder in ("content", "theme", ".expo-cache"):
         shutil.copytree(first / folder, third / folder, copy_function=shutil.copy)
-    converted = []
-    render_bodies = generator.site._render_bodies
-    monkeypatch.setattr(generator.site, "_render_bodies",
-                        lambda state, indices: converted.extend(indices) or
-                        render_bodies(state, indices))
+    converted = conversions(monkeypatch)
     result = build(Options(content=third / "content", templates=third / "theme",
                            output=third / "output", cache=third / ".expo-cache",
                            no_search=True, jobs=1))
@@ -277,17 +284,12 @@ def test_a_new_version_of_the_generator_rebuilds_everything_markdown_included(tm
 def test_a_new_version_of_a_library_shaping_the_output_rebuilds_everything(tmp_path,
                                                                            monkeypatch):
     import generator.build
-    import generator.site
     from generator.build import Options, build
 
     root = project(tmp_path)
     options = Options(content=root / "content", templates=root / "theme",
                       output=root / "output", cache=root / ".expo-cache", no_search=True)
-    converted = []
-    render_bodies = generator.site._render_bodies
-    monkeypatch.setattr(generator.site, "_render_bodies",
-                        lambda state, indices: converted.extend(indices) or
-                        render_bodies(state, indices))
+    converted = conversions(monkeypatch)
     # A former version's states (named without the format) are of no use, and large.
     (root / ".expo-cache").mkdir()
     for name in ("state-8c1d2e3f4a5b.pickle", "state-8c1d2e3f4a5b.quick"):
