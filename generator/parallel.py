@@ -65,18 +65,19 @@ def _quotas(root: Path, own: Path) -> Iterator[float | None]:
         if not group:
             continue
         if controllers == "":  # v2
-            folders = [root, *(root / part for part in _prefixes(group))]
-            yield from (_ratio(f / "cpu.max", None) for f in folders)
+            yield from (_ratio(f / "cpu.max", None) for f in _down(root, group))
         elif "cpu" in controllers.split(","):  # v1
-            for mount in (root / controllers, root / "cpu", root / "cpu,cpuacct"):
-                for folder in (mount, *(mount / part for part in _prefixes(group))):
+            for mount in dict.fromkeys((root / controllers, root / "cpu", root / "cpu,cpuacct")):
+                for folder in _down(mount, group):
                     yield _ratio(folder / "cpu.cfs_quota_us", folder / "cpu.cfs_period_us")
 
 
-def _prefixes(group: str) -> list[str]:
-    """"/a/b" → ["a", "a/b"]: the groups on the way down to it."""
-    parts = [p for p in group.split("/") if p]
-    return ["/".join(parts[:n]) for n in range(1, len(parts) + 1)]
+def _down(mount: Path, group: str) -> list[Path]:
+    """The folders of the groups from `mount` down to `group` ("/a/b": mount, a, a/b)."""
+    folders = [mount]
+    for part in (p for p in group.split("/") if p):
+        folders.append(folders[-1] / part)
+    return folders
 
 
 def _ratio(quota_file: Path, period_file: Path | None) -> float | None:
