@@ -1,0 +1,118 @@
+"""The theme's Jinja2 is Jinja2: the environment that renders pages takes shortcuts for speed
+(dict keys, calls, escaping), and a theme author must never see a difference. Each template
+below is rendered by it and by a stock Jinja2 environment with the same options; the two
+outputs, and the two errors, must be the same.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import jinja2
+import pytest
+from markupsafe import Markup
+
+from generator.render import _Environment
+
+
+class Html:
+    def __html__(self) -> str:
+        return "<i>own html</i>"
+
+
+class Text(str):
+    pass
+
+
+@jinja2.pass_context
+def who(context, name):
+    return f"{context['lang']}:{name}"
+
+
+@jinja2.pass_eval_context
+def mode(eval_ctx):
+    return "escaping" if eval_ctx.autoescape else "raw"
+
+
+@jinja2.pass_environment
+def env_kind(environment, value):
+    return f"{value}:{environment.undefined.__name__}"
+
+
+CONTEXT = {
+    "lang": "en",
+    "link": {"url": "/a?b=1&c=<2>", "title": "Tom & \"Jerry\"", "items": "a key named items",
+             "nested": {"deep": ["x", "<y>"]}},
+    "rows": [{"label": "one", "n": 1}, {"label": "<two>", "n": 2}],
+    "safe": Markup("<b>bold</b>"),
+    "html": Html(),
+    "text": Text("<sub>"),
+    "number": 42,
+    "nothing": None,
+    "t": functools.partial(lambda lang, key, **kw: f"[{lang}] {key} {kw}", "en"),
+    "who": who,
+    "mode": mode,
+    "env_kind": env_kind,
+}
+
+TEMPLATES = {
+    "dict keys": "{{ link.url }}|{{ link.title }}|{{ link.nested.deep[1] }}|"
+                 "{{ rows[1].label }}|{% for r in rows %}{{ r.label }}{{ r.n }}{% endfor %}",
+    "a key that is a dict method's name": "{{ link['items'] }}|{{ link.items() | list | length }}|"
+                                         "{{ link.get('title') }}|{{ link.keys() | list }}",
+    "defined tests": "{{ link.none is defined }}|{{ link.url is defined }}|"
+                     "{{ link.none | default('fallback') }}",
+    "escaping": "{{ '<&>\"\\'' }}|{{ safe }}|{{ html }}|{{ text }}|{{ number }}|{{ nothing }}|"
+                "{{ safe ~ '<x>' }}|{{ '%s<%s>'|format('a', '<b>') }}",
+    "macros": "{% macro m(x, y='<d>') %}<p>{{ x }}{{ y }}</p>{% endmacro %}"
+              "{{ m('<a>') }}{{ m(x='<k>', y=safe) }}{% set kept = m('<s>') %}{{ kept }}",
+    "macro in a raw block": "{% macro m(x) %}<p>{{ x }}</p>{% endmacro %}"
+                            "{% set ns = namespace() %}{% autoescape false %}"
+                            "{% set ns.raw = m('<r>') %}{{ m('<q>') }}{{ mode() }}"
+                            "{% endautoescape %}{{ ns.raw }}{{ mode() }}",
+    "call blocks": "{% macro box(title) %}<div>{{ title }}:{{ caller() }}</div>{% endmacro %}"
+                   "{% macro each(xs) %}{% for x in xs %}{{ caller(x) }}{% endfor %}{% endmacro %}"
+                   "{% call box('<t>') %}in <i>{{ link.title }}</i>{% endcall %}"
+                   "{% call(x) each(rows) %}[{{ x.label }}]{% endcall %}",
+    "functions": "{{ t('key', n=1) }}|{{ who('<me>') }}|{{ mode() }}|{{ env_kind('v') }}|"
+                 "{{ dict(link, url='/other').url }}|{{ range(3) | list }}|"
+                 "{% for r in rows %}{{ loop.cycle('odd', 'even') }}{% endfor %}",
+    "blocks": "{% block a %}<a>{{ link.url }}</a>{% endblock %}|{{ self.a() }}|"
+              "{% set trimmed = self.a() | trim %}{{ trimmed }}",
+    "namespaces": "{% set ns = namespace(n=0) %}{% for r in rows %}{% set ns.n = ns.n + r.n %}"
+                  "{% endfor %}{{ ns.n }}",
+}
+
+MISTAKES = {
+    "a missing key": "{{ link.missing }}",
+    "a missing key's attribute": "{{ link.missing.more }}",
+    "an attribute of nothing": "{{ nothing.url }}",
+    "a macro given too many arguments": "{% macro m(x) %}{{ x }}{% endmacro %}{{ m(1, 2) }}",
+    "a macro given an unknown keyword": "{% macro m(x) %}{{ x }}{% endmacro %}{{ m(z=1) }}",
+}
+
+OPTIONS = {"autoescape": True, "undefined": jinja2.StrictUndefined, "trim_blocks": True,
+           "lstrip_blocks": True, "keep_trailing_newline": True}
+
+
+def both(source: str) -> list[jinja2.Template]:
+    return [environment(**OPTIONS).from_string(source)
+            for environment in (_Environment, jinja2.Environment)]
+
+
+@pytest.mark.parametrize("source", TEMPLATES.values(), ids=TEMPLATES.keys())
+def test_a_template_renders_as_with_stock_jinja2(source):
+    ours, stock = both(source)
+    expected = stock.render(CONTEXT)
+    assert ours.render(CONTEXT) == expected
+    assert expected  # each template renders something
+
+
+@pytest.mark.parametrize("source", MISTAKES.values(), ids=MISTAKES.keys())
+def test_a_template_mistake_fails_as_with_stock_jinja2(source):
+    errors = []
+    for template in both(source):
+        with pytest.raises(Exception) as caught:
+            template.render(CONTEXT)
+        errors.append((type(caught.value), str(caught.value)))
+    assert errors[0] == errors[1]
