@@ -44,12 +44,34 @@ class Listing:
         return (PageView(p, self._site, self._lang) for p in self._pages)
 
 
+_MISSING = object()
+
+
+def _kept(make: Any) -> property:
+    """A property of a view worked out once, not at each of the ten times a page's template
+    asks for it. What it read of the site is noted again when an output is rendered with
+    another recorder (a card made inside a page), so it is kept per recorder."""
+    name = make.__name__
+
+    def get(self: PageView) -> Any:
+        recorder = self._site.recorder
+        if self._kept is None or self._kept[0] is not recorder:
+            self._kept = (recorder, {})
+        found = self._kept[1].get(name, _MISSING)
+        if found is _MISSING:
+            found = self._kept[1][name] = make(self)
+        return found
+
+    return property(get, doc=make.__doc__)
+
+
 class PageView:
-    __slots__ = ("_page", "_site", "lang", "page_lang")  # one per page and per card: many
+    __slots__ = ("_page", "_site", "lang", "page_lang", "_kept")  # one per page and card: many
 
     def __init__(self, page: Page, site: Site, lang: str | None = None):
         self._page = page
         self._site = site
+        self._kept: tuple[dict | None, dict[str, Any]] | None = None
         site.shows(page)  # the output being rendered depends on this page's data
         self.lang = lang or page.lang  # the language the visitor reads
         self.page_lang = page.lang  # the language the page is written in
@@ -132,7 +154,7 @@ class PageView:
         self._site.shows_body(self._page)
         return Markup(self._page.toc)
 
-    @property
+    @_kept
     def image(self) -> dict[str, Any] | None:
         """The cover: {url, abs_url (the OpenGraph crop), alt, width, height, picture}."""
         if "image" not in self._page.fields:
@@ -144,7 +166,7 @@ class PageView:
         return [self._image(item["src"], item["alt"])
                 for item in self._page.fields.get("gallery") or ()]
 
-    @property
+    @_kept
     def translations(self) -> list[dict[str, str]]:
         """Every language version, this one included, for hreflang alternates."""
         return [{"lang": p.lang, "html_lang": self._site.config.language(p.lang).html_lang,
@@ -154,7 +176,7 @@ class PageView:
                 for p in self._site.translations(self._page)]
 
     # -- resolved references ------------------------------------------------------------
-    @property
+    @_kept
     def category(self) -> dict[str, str] | None:
         key = self._page.fields.get("category")
         if key is None:
@@ -162,17 +184,17 @@ class PageView:
         return {"key": key, "label": self._label("categories", key),
                 "url": href(self._site.config, f"{self.lang}/solutions/category/{key}/")}
 
-    @property
+    @_kept
     def region(self) -> dict[str, str] | None:
         key = self._page.fields.get("region")
         return None if key is None else {"key": key, "label": self._label("regions", key)}
 
-    @property
+    @_kept
     def pavilion(self) -> PageView | None:
         slug = self._page.fields.get("pavilion")
         return self._ref("pavilions", slug) if slug else None
 
-    @property
+    @_kept
     def cities(self) -> list[PageView]:
         return [v for s in self._page.fields.get("cities") or () if (v := self._ref("cities", s))]
 

@@ -309,6 +309,29 @@ def test_a_new_version_of_a_library_shaping_the_output_rebuilds_everything(tmp_p
     assert again.rendered == first.rendered and len(converted) == 2 * first.pages
 
 
+def test_a_card_made_inside_its_own_page_notes_what_it_read(tmp_path):
+    """A page's view works out `page.pavilion` once; a card of the same page made after it
+    (a new recording) must still note that it shows the pavilion, or the preview would keep
+    the card, with the pavilion's old title, after the pavilion is edited."""
+    from generator.build import Builder, Options
+
+    root = project(tmp_path).resolve()
+    (root / "theme/solution.html").write_text(
+        "{% if page.pavilion %}{{ page.pavilion.title }}|{% call cached('own', page) %}"
+        "<p class=own>{{ page.pavilion.title }}</p>{% endcall %}{% endif %}\n",
+        encoding="utf-8")
+    preview = Builder(Options(content=root / "content", templates=root / "theme",
+                              output=root / "preview", no_search=True,
+                              cache=root / ".expo-cache"), persist=False)
+    preview.build()
+    page = root / "preview/en/solutions/bus/index.html"
+    assert page.read_text() == "Taipei Pavilion|<p class=own>Taipei Pavilion</p>"
+    pavilion = root / "content/pavilions/taipei.md"
+    pavilion.write_text(pavilion.read_text().replace("Taipei Pavilion", "Taipei Hall"))
+    preview.build({str(pavilion)})
+    assert page.read_text() == "Taipei Hall|<p class=own>Taipei Hall</p>"
+
+
 def test_deleted_page_leaves_no_stale_output(tmp_path):
     root = project(tmp_path)
     run(root)
