@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
+from types import FunctionType, MethodType
 from typing import Any
 
 import jinja2
@@ -73,17 +74,26 @@ _PLAIN_CALLABLES = (jinja2.runtime.BlockReference, partial)
 
 class _Context(jinja2.runtime.Context):
     def call(__self, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805 - Jinja2's
-        """Jinja2's `call`, without its questions to a macro (which takes the evaluation
-        context), a block or a `partial` (which take nothing): a page makes some 60 calls."""
+        """Jinja2's `call` without its questions to the callables a page calls most: a macro
+        (which takes the evaluation context), a block, a `partial`, a function or method not
+        marked `pass_context` and the like. A page makes some 60 calls."""
         kind = type(__obj)
-        if kind is jinja2.runtime.Macro or kind in _PLAIN_CALLABLES:
-            if kwargs:
-                kwargs.pop("_block_vars", None)
-                kwargs.pop("_loop_vars", None)
-            if kind is jinja2.runtime.Macro:
-                return __obj(__self.eval_ctx, *args, **kwargs)
+        if kind is jinja2.runtime.Macro:
+            args = (__self.eval_ctx, *args)
+        elif kind is MethodType or kind is FunctionType:
+            function = __obj.__func__ if kind is MethodType else __obj
+            if type(function) is not FunctionType or "jinja_pass_arg" in function.__dict__:
+                return super().call(__obj, *args, **kwargs)
+        elif kind not in _PLAIN_CALLABLES:
+            return super().call(__obj, *args, **kwargs)
+        if kwargs:
+            kwargs.pop("_block_vars", None)
+            kwargs.pop("_loop_vars", None)
+        try:
             return __obj(*args, **kwargs)
-        return super().call(__obj, *args, **kwargs)
+        except StopIteration:
+            return __self.environment.undefined("value was undefined because a callable "
+                                                "raised a StopIteration exception")
 
 
 def _escape(value: Any) -> Markup:
@@ -96,6 +106,15 @@ def _escape(value: Any) -> Markup:
     return markupsafe.escape(value)
 
 
+def _join(values: tuple) -> str:
+    """Jinja2's `markup_join` (the `~` operator), at once when every value is a plain text,
+    as in `url(lang ~ '/')`."""
+    for value in values:
+        if type(value) is not str:
+            return jinja2.runtime.markup_join(values)
+    return "".join(values)
+
+
 _new_str = str.__new__
 _escape_text = getattr(markupsafe, "_escape_inner", None)
 
@@ -105,9 +124,11 @@ class _Template(jinja2.Template):
     def _from_namespace(cls, environment: jinja2.Environment, namespace: Any,
                         globals: Any) -> jinja2.Template:  # noqa: A002 - Jinja2's name
         """A compiled template's code, escaping with `_escape` (when markupsafe is the one
-        this was written for)."""
+        this was written for) and joining with `_join`."""
         if namespace.get("escape") is markupsafe.escape and _escape_text is not None:
             namespace["escape"] = _escape
+        if namespace.get("markup_join") is jinja2.runtime.markup_join:
+            namespace["markup_join"] = _join
         return super()._from_namespace(environment, namespace, globals)
 
 

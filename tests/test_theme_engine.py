@@ -39,6 +39,19 @@ def env_kind(environment, value):
     return f"{value}:{environment.undefined.__name__}"
 
 
+class Helper:
+    def plain(self, value):
+        return f"plain {value}"
+
+    @jinja2.pass_context
+    def lang_of(self, context, value):
+        return f"{context['lang']} {value}"
+
+
+def stop():
+    raise StopIteration
+
+
 CONTEXT = {
     "lang": "en",
     "link": {"url": "/a?b=1&c=<2>", "title": "Tom & \"Jerry\"", "items": "a key named items",
@@ -53,6 +66,8 @@ CONTEXT = {
     "who": who,
     "mode": mode,
     "env_kind": env_kind,
+    "helper": Helper(),
+    "stop": stop,
 }
 
 TEMPLATES = {
@@ -63,7 +78,8 @@ TEMPLATES = {
     "defined tests": "{{ link.none is defined }}|{{ link.url is defined }}|"
                      "{{ link.none | default('fallback') }}",
     "escaping": "{{ '<&>\"\\'' }}|{{ safe }}|{{ html }}|{{ text }}|{{ number }}|{{ nothing }}|"
-                "{{ safe ~ '<x>' }}|{{ '%s<%s>'|format('a', '<b>') }}",
+                "{{ safe ~ '<x>' }}|{{ '<x>' ~ safe }}|{{ '<a>' ~ number ~ '<b>' }}|"
+                "{{ text ~ '&' }}|{{ html ~ '&' }}|{{ '%s<%s>'|format('a', '<b>') }}",
     "macros": "{% macro m(x, y='<d>') %}<p>{{ x }}{{ y }}</p>{% endmacro %}"
               "{{ m('<a>') }}{{ m(x='<k>', y=safe) }}{% set kept = m('<s>') %}{{ kept }}",
     "macro in a raw block": "{% macro m(x) %}<p>{{ x }}</p>{% endmacro %}"
@@ -76,7 +92,8 @@ TEMPLATES = {
                    "{% call(x) each(rows) %}[{{ x.label }}]{% endcall %}",
     "functions": "{{ t('key', n=1) }}|{{ who('<me>') }}|{{ mode() }}|{{ env_kind('v') }}|"
                  "{{ dict(link, url='/other').url }}|{{ range(3) | list }}|"
-                 "{% for r in rows %}{{ loop.cycle('odd', 'even') }}{% endfor %}",
+                 "{% for r in rows %}{{ loop.cycle('odd', 'even') }}{% endfor %}|"
+                 "{{ helper.plain('<p>') }}|{{ helper.lang_of('<l>') }}|{{ stop() is undefined }}",
     "blocks": "{% block a %}<a>{{ link.url }}</a>{% endblock %}|{{ self.a() }}|"
               "{% set trimmed = self.a() | trim %}{{ trimmed }}",
     "namespaces": "{% set ns = namespace(n=0) %}{% for r in rows %}{% set ns.n = ns.n + r.n %}"
