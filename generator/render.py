@@ -175,6 +175,7 @@ class Renderer:
         self.strings = strings
         self.cards = {} if cards is None else cards  # `cached` blocks, kept by a Builder
         self.new_cards: list[tuple] = []  # made since last asked (workers send them back)
+        self._checked: set[tuple] = set()  # cards made or found good in this build
         self._sites: dict[str, dict] = {}
         self.env = env or _Environment(
             loader=jinja2.FileSystemLoader(str(self.templates_dir)),
@@ -339,19 +340,22 @@ class Renderer:
     def _cached(self, name: tuple, view: PageView, make: Callable[[], str]) -> Markup:
         page, site = view.model, self.site
         key = (*name, page.key, page.lang, view.lang)
-        fingerprint = site.page_fingerprints.get((page.key, page.lang))
         found = self.cards.get(key)
         outer = site.recorder
-        if found is None or found[0] != fingerprint or not site.unchanged(found[2]):
-            deps: dict = {}
-            site.recorder = deps
-            try:
-                site.shows(page)
-                html = make()
-            finally:
-                site.recorder = outer
-            found = self.cards[key] = (fingerprint, Markup(html), deps)
-            self.new_cards.append(key)
+        if found is None or key not in self._checked:  # not yet made or found good
+            if found is None or found[0] != site.page_fingerprints.get(
+                    (page.key, page.lang)) or not site.unchanged(found[2]):
+                deps: dict = {}
+                site.recorder = deps
+                try:
+                    site.shows(page)
+                    html = make()
+                finally:
+                    site.recorder = outer
+                found = self.cards[key] = (site.page_fingerprints.get((page.key, page.lang)),
+                                           Markup(html), deps)
+                self.new_cards.append(key)
+            self._checked.add(key)
         if outer is not None:
             outer.update(found[2])
         return found[1]

@@ -10,6 +10,7 @@ import dataclasses
 import hashlib
 import posixpath
 import re
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -64,6 +65,7 @@ class Site:
         self.covers: set[str] = set()  # images used as a page's cover (get an OG crop)
         self.pictures: dict[str, Picture] = {}  # filled by the image pipeline
         self._items: dict[tuple, list[Page]] = {}  # what item lookups gave in this build
+        self._counts: dict[tuple, tuple] = {}  # what category counts gave in this build
         self._listed: dict[tuple, list[tuple[str, str]]] = {}  # see reuse_lookups
         self._memo: dict[str, Any] = {}
         self.recorder: dict[tuple, Any] | None = None
@@ -157,10 +159,11 @@ class Site:
         if kind == "body":
             return self.body_fingerprints.get((args[0], args[1]))
         if kind == "categories":  # how many solutions each category has, in one language
-            counts: dict[str, int] = {}
-            for page in self.lookup(("items", "solutions", args[0])):
-                counts[page.fields.get("category")] = counts.get(page.fields.get("category"), 0) + 1
-            return tuple(sorted(counts.items()))
+            if dependency not in self._counts:
+                counts = Counter(page.fields.get("category")
+                                 for page in self.lookup(("items", "solutions", args[0])))
+                self._counts[dependency] = tuple(sorted(counts.items()))
+            return self._counts[dependency]
         if kind == "sections":
             if self._sections is None:
                 used = {section for section, _ in self.by_slug}
