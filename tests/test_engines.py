@@ -1,17 +1,23 @@
-"""The theme's Jinja2 is Jinja2: the environment that renders pages takes shortcuts for speed
-(dict keys, calls, escaping), and a theme author must never see a difference. Each template
-below is rendered by it and by a stock Jinja2 environment with the same options; the two
-outputs, and the two errors, must be the same.
+"""Jinja2 and Python-Markdown as their documentation describes them.
+
+The environment that renders pages takes shortcuts for speed (dict keys, calls, escaping),
+and so does the Markdown converter (its patterns and tags kept in quicker containers): a theme
+author or an editor must never see a difference. Each template below is rendered by our
+environment and by a stock one with the same options, each Markdown text by our converter and
+by a stock one with the same extensions; the outputs, and the errors, must be the same.
 """
 
 from __future__ import annotations
 
 import functools
+from pathlib import Path
 
 import jinja2
 import pytest
 from markupsafe import Markup
+from sitekit import ROOT
 
+from generator.markdown import MarkdownRenderer
 from generator.render import _Environment
 
 
@@ -133,3 +139,55 @@ def test_a_template_mistake_fails_as_with_stock_jinja2(source):
             template.render(CONTEXT)
         errors.append((type(caught.value), str(caught.value)))
     assert errors[0] == errors[1]
+
+
+# Markdown -------------------------------------------------------------------------------------
+
+SYNTAX = """\
+# Title {#own .lead}
+
+Text with *em*, **strong**, ***both***, `code`, <span>html</span>, &amp; &copy; and a
+[link](https://example.org "title"), an ![image](a.png), <https://auto.link> and
+<mail@example.org>, a line break{break}
+here, a footnote[^1] and HTML abbreviations.
+
+*[HTML]: Hyper Text Markup Language
+
+[^1]: The note, with *emphasis*.
+
+| a | b |
+|---|:-:|
+| `x|y` | **z** |
+
+Term
+:   Definition
+
+1. one
+2. two
+    * nested
+
+<div markdown="1">**raw block**</div>
+
+```python
+print("<hello>")
+```
+
+> quote with [a reference][ref]
+
+[ref]: /somewhere
+""".replace("{break}", "  ")  # two spaces at the end of a line: a <br>
+
+
+def corpus() -> list[Path]:
+    return sorted([*(ROOT / "content").rglob("*.md"), *(ROOT / "tests/sites").rglob("*.md")])
+
+
+def test_markdown_converts_as_stock_python_markdown():
+    ours, stock = MarkdownRenderer(), MarkdownRenderer()
+    inline = stock._md.treeprocessors["inline"]
+    inline.inlinePatterns = stock._md.inlinePatterns  # as Python-Markdown sets them
+    stock._md.block_level_elements = list(stock._md.block_level_elements)
+    texts = [SYNTAX, *(path.read_text(encoding="utf-8", errors="replace") for path in corpus())]
+    assert len(texts) > 30
+    for text in texts:
+        assert ours.render(text) == stock.render(text)
