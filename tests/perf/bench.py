@@ -1,18 +1,21 @@
 """Benchmark: build a generated bilingual site of N pages and print per-phase times.
 
-    python tests/perf/bench.py [--pages 10000] [--keep DIR] [--no-search] [--bare-theme] [--floor]
+    python tests/perf/bench.py [--pages 10000] [--keep DIR] [--no-search] [--bare-theme]
+                               [--floor [--pairs N]]
 
 Prints, for a cold build, a no-change rebuild, a one-page edit, a one-template edit and a CI
 build (a fresh checkout in another folder, with `.expo-cache/` restored), each a whole
-process: the wall time, the time of each phase and the peak memory: of the build's largest
-process (with the search index the site is built in a child process, which Pagefind
-follows), and of the build as a whole (all its processes, which share much of their memory:
-the sum of their proportional set sizes, sampled every 0.2 s on Linux). Compare with
+process: the wall time, the CPU time of all its processes, the time of each phase and the
+peak memory: of the build's largest process (with the search index the site is built in a
+child process, which Pagefind follows), and of the build as a whole (all its processes, which
+share much of their memory: the sum of their proportional set sizes, sampled every 0.2 s on
+Linux). Compare with
 `tests/perf/floor.py` run the same way on the same machine: figures mean something only as
 ratios.
 
 `--floor` runs floor.py on the same site just before the cold build and prints the ratio: this
-machine's speed drifts within minutes, so a floor measured at another time says little.
+machine's speed drifts within minutes, so a floor measured at another time says little;
+`--pairs N` runs N such pairs and prints each ratio and their median.
 `--bare-theme` builds with one-line templates like the floor's instead of the bundled theme:
 what is left above the floor is the generator's own cost, the rest is the theme's.
 """
@@ -22,7 +25,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -138,6 +143,12 @@ def tree_pss_mb(pid: int) -> float | None:
     return total / 1024
 
 
+def children_cpu() -> float:
+    """User and system seconds of this process's ended children (and theirs), so far."""
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
+
+
 def run_build(root: Path, label: str, extra: list[str]) -> dict:
     """One whole `expo build` process: wall time, phases, peak memory of its largest process
     (ru_maxrss) and of the build as a whole (see tree_pss_mb)."""
@@ -151,6 +162,7 @@ def run_build(root: Path, label: str, extra: list[str]) -> dict:
             "  'rss_mb': max(resource.getrusage(who).ru_maxrss / 1024 for who in\n"
             "               (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))}))\n")
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    cpu = children_cpu()
     started = time.perf_counter()
     process = subprocess.Popen([sys.executable, "-c", code, str(root / "theme"), *extra],
                                cwd=root, env=env, stdout=subprocess.PIPE,
@@ -172,7 +184,8 @@ def run_build(root: Path, label: str, extra: list[str]) -> dict:
     if process.returncode:
         sys.exit(f"the build failed:\n{stderr[-3000:]}")
     result = json.loads(stdout)
-    result.update(wall=wall, label=label, tree_mb=max(peaks, default=None))
+    result.update(wall=wall, label=label, tree_mb=max(peaks, default=None),
+                  cpu=children_cpu() - cpu)
     return result
 
 
@@ -185,6 +198,9 @@ def main() -> None:
                         help="one-line templates like floor.py's instead of the bundled theme")
     parser.add_argument("--floor", action="store_true",
                         help="run floor.py just before the cold build and print the ratio")
+    parser.add_argument("--pairs", type=int, default=1, metavar="N",
+                        help="with --floor: N floor runs, each followed by a cold build, and "
+                             "the median ratio (the machine's speed drifts)")
     args = parser.parse_args()
     extra = ["--no-search"] if args.no_search else []
     root = args.keep or Path(tempfile.mkdtemp(prefix="expo-bench-"))
@@ -194,18 +210,27 @@ def main() -> None:
     shutil.copytree(ROOT / "templates", root / "theme")
     if args.bare_theme:
         bare_theme(root / "theme")
-    for stale in (root / "output", root / ".expo-cache"):
-        shutil.rmtree(stale, ignore_errors=True)
-    os.sync()  # the deletion done before the clock starts, as floor.py does
-    floor = None
-    if args.floor:
-        said = subprocess.run([sys.executable, str(Path(__file__).with_name("floor.py")),
-                               str(root)], capture_output=True, text=True, check=True).stdout
-        print(said.strip())
-        floor = float(said.split(" in ")[1].split(" s")[0])
-        shutil.rmtree(root / "floor-output")  # as floor.py deletes its last output first
-        os.sync()
-    results = [run_build(root, "cold build", extra), run_build(root, "no-change rebuild", extra)]
+    ratios = []
+    for _ in range(args.pairs if args.floor else 1):
+        for stale in (root / "output", root / ".expo-cache"):
+            shutil.rmtree(stale, ignore_errors=True)
+        os.sync()  # the deletion done before the clock starts, as floor.py does
+        floor = None
+        if args.floor:
+            before = children_cpu()
+            said = subprocess.run([sys.executable, str(Path(__file__).with_name("floor.py")),
+                                   str(root)], capture_output=True, text=True,
+                                  check=True).stdout
+            floor, floor_cpu = float(said.split(" in ")[1].split(" s")[0]), children_cpu() - before
+            shutil.rmtree(root / "floor-output")  # as floor.py deletes its last output first
+            os.sync()
+        cold = run_build(root, "cold build", extra)
+        if floor:
+            ratios.append((cold["wall"] / floor, cold["cpu"] / floor_cpu))
+            print(f"floor {floor:.2f} s ({floor_cpu:.1f} s of CPU), cold build "
+                  f"{cold['wall']:.2f} s ({cold['cpu']:.1f} s of CPU): {ratios[-1][0]:.2f}, "
+                  f"of CPU {ratios[-1][1]:.2f}", flush=True)
+    results = [cold, run_build(root, "no-change rebuild", extra)]
     solutions = sorted((root / "content/solutions").glob("s*[0-9].md"),
                        key=lambda path: int(path.stem[1:]))
     page = solutions[len(solutions) * 615 // 1000]  # s4001 of 10,000 pages: not a first card
@@ -229,16 +254,18 @@ def main() -> None:
     print(f"{results[0]['pages']:,} pages, {results[0]['files']:,} files, "
           f"{os.cpu_count()} cores, Python {sys.version.split()[0]}")
     phases = list(dict.fromkeys(p for r in results for p in r["phases"]))
-    print(f"{'run':<20}{'wall s':>8}" + "".join(f"{p:>10}" for p in phases)
+    print(f"{'run':<20}{'wall s':>8}{'CPU s':>8}" + "".join(f"{p:>10}" for p in phases)
           + f"{'max MB':>9}{'all MB':>8}")
     for r in results:
-        print(f"{r['label']:<20}{r['wall']:>8.2f}"
+        print(f"{r['label']:<20}{r['wall']:>8.2f}{r['cpu']:>8.1f}"
               + "".join(f"{r['phases'].get(p, 0):>10.2f}" for p in phases)
               + f"{r['rss_mb']:>9.0f}"
               + (f"{r['tree_mb']:>8.0f}" if r["tree_mb"] is not None else f"{'-':>8}"))
-    if floor:
-        print(f"cold build / floor: {results[0]['wall']:.2f} / {floor:.2f} s = "
-              f"{results[0]['wall'] / floor:.2f}")
+    if ratios:
+        walls, cpus = zip(*ratios, strict=True)
+        print(f"cold build / floor: median {statistics.median(walls):.2f} of {len(ratios)} "
+              f"pairs ({', '.join(f'{r:.2f}' for r in walls)}); of CPU time "
+              f"{statistics.median(cpus):.2f}")
 
 
 if __name__ == "__main__":
