@@ -54,6 +54,13 @@ class Helper:
         return f"{context['lang']} {value}"
 
 
+class Lookup:
+    """Items but no attributes: `lookup.name` takes the item, as for a dict."""
+
+    def __getitem__(self, key):
+        return f"<item {key}>"
+
+
 def stop():
     raise StopIteration
 
@@ -74,11 +81,13 @@ CONTEXT = {
     "env_kind": env_kind,
     "helper": Helper(),
     "stop": stop,
+    "lookup": Lookup(),
 }
 
 TEMPLATES = {
     "dict keys": "{{ link.url }}|{{ link.title }}|{{ link.nested.deep[1] }}|"
-                 "{{ rows[1].label }}|{% for r in rows %}{{ r.label }}{{ r.n }}{% endfor %}",
+                 "{{ rows[1].label }}|{% for r in rows %}{{ r.label }}{{ r.n }}{% endfor %}|"
+                 "{{ lookup.name }}|{{ helper.plain.__name__ }}",
     "a key that is a dict method's name": "{{ link['items'] }}|{{ link.items() | list | length }}|"
                                          "{{ link.get('title') }}|{{ link.keys() | list }}",
     "defined tests": "{{ link.none is defined }}|{{ link.url is defined }}|"
