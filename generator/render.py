@@ -72,15 +72,46 @@ _DICT_ATTRIBUTES = frozenset(dir(dict))
 _PLAIN_CALLABLES = (jinja2.runtime.BlockReference, partial)
 
 
+def _plain_macro(macro: jinja2.runtime.Macro) -> bool:
+    """Whether a macro takes only named arguments (and `caller`), as the theme's do: such a
+    call `_Context.call` makes itself. False for a Jinja2 whose macros are made otherwise."""
+    found = vars(macro)
+    return not (found.get("catch_kwargs", True) or found.get("catch_varargs", True)
+                or found.get("explicit_caller", True) or "_func" not in found
+                or "_argument_count" not in found or macro._environment.is_async)
+
+
 class _Context(jinja2.runtime.Context):
     def call(__self, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805 - Jinja2's
-        """Jinja2's `call` without its questions to the callables a page calls most: a macro
-        (which takes the evaluation context), a block, a `partial`, a function or method not
-        marked `pass_context` and the like. A page makes some 60 calls."""
+        """Jinja2's `call` without its questions to the callables a page calls most: a macro,
+        a block, a `partial`, a function or method not marked `pass_context` and the like. A
+        page makes some 60 calls, and a call block or a macro given fewer arguments than it
+        names went through another dozen steps in the macro: done here as Jinja2 does them."""
         kind = type(__obj)
         if kind is jinja2.runtime.Macro:
-            args = (__self.eval_ctx, *args)
-        elif kind is MethodType or kind is FunctionType:
+            if kwargs:
+                kwargs.pop("_block_vars", None)
+                kwargs.pop("_loop_vars", None)
+            missing = __obj._argument_count - len(args)
+            if missing < 0 or not (not kwargs or (len(kwargs) == 1 and "caller" in kwargs
+                                                  and __obj.caller)) \
+                    or not _plain_macro(__obj):
+                return super().call(__obj, *args, **kwargs)
+            if missing:
+                args = (*args, *(jinja2.runtime.missing,) * missing)
+            if __obj.caller:
+                caller = kwargs.get("caller")
+                args = (*args, caller if caller is not None else __self.environment.undefined(
+                    "No caller defined", name="caller"))
+            try:
+                made = __obj._func(*args)
+            except StopIteration:
+                return __self.environment.undefined("value was undefined because a callable "
+                                                    "raised a StopIteration exception")
+            if __self.eval_ctx.autoescape:
+                return _new_str(Markup, made) if type(made) is str else Markup(made)
+            return made
+        if kind is MethodType or kind is FunctionType:
             function = __obj.__func__ if kind is MethodType else __obj
             if type(function) is not FunctionType or "jinja_pass_arg" in function.__dict__:
                 return super().call(__obj, *args, **kwargs)

@@ -109,6 +109,11 @@ TEMPLATES = {
                  "{{ dict(link, url='/other').url }}|{{ range(3) | list }}|"
                  "{% for r in rows %}{{ loop.cycle('odd', 'even') }}{% endfor %}|"
                  "{{ helper.plain('<p>') }}|{{ helper.lang_of('<l>') }}|{{ stop() is undefined }}",
+    "macros taking more": "{% macro v(a) %}{{ a }}{{ varargs }}{{ kwargs }}{% endmacro %}"
+                          "{% macro c(caller=none) %}[{{ caller() if caller else 'none' }}]"
+                          "{% endmacro %}{{ v(1, 2, 3, k='<k>') }}|{{ c() }}|"
+                          "{% call c() %}given{% endcall %}|{% macro d(x, y, z='<z>') %}"
+                          "{{ x }}{{ y }}{{ z }}{% endmacro %}{{ d(1, 2) }}{{ d(1, y=2, z=3) }}",
     "blocks": "{% block a %}<a>{{ link.url }}</a>{% endblock %}|{{ self.a() }}|"
               "{% set trimmed = self.a() | trim %}{{ trimmed }}",
     "namespaces": "{% set ns = namespace(n=0) %}{% for r in rows %}{% set ns.n = ns.n + r.n %}"
@@ -121,6 +126,12 @@ MISTAKES = {
     "an attribute of nothing": "{{ nothing.url }}",
     "a macro given too many arguments": "{% macro m(x) %}{{ x }}{% endmacro %}{{ m(1, 2) }}",
     "a macro given an unknown keyword": "{% macro m(x) %}{{ x }}{% endmacro %}{{ m(z=1) }}",
+    "a macro given an argument it lacks":
+        "{% macro m(x) %}{{ x }}{% endmacro %}{{ m() }}",
+    "a macro using caller, called without":
+        "{% macro m() %}{{ caller() }}{% endmacro %}{{ m() }}",
+    "a call block to a macro without caller":
+        "{% macro m() %}plain{% endmacro %}{% call m() %}x{% endcall %}",
 }
 
 OPTIONS = {"autoescape": True, "undefined": jinja2.StrictUndefined, "trim_blocks": True,
