@@ -74,11 +74,24 @@ _PLAIN_CALLABLES = (jinja2.runtime.BlockReference, partial)
 
 def _plain_macro(macro: jinja2.runtime.Macro) -> bool:
     """Whether a macro takes only named arguments (and `caller`), as the theme's do: such a
-    call `_Context.call` makes itself. False for a Jinja2 whose macros are made otherwise."""
-    found = vars(macro)
-    return not (found.get("catch_kwargs", True) or found.get("catch_varargs", True)
-                or found.get("explicit_caller", True) or "_func" not in found
-                or "_argument_count" not in found or macro._environment.is_async)
+    call `_Context.call` makes itself. Known per macro definition (its code), once."""
+    code = macro._func.__code__
+    plain = _PLAIN_MACROS.get(code)
+    if plain is None:
+        plain = _PLAIN_MACROS[code] = not (macro.catch_kwargs or macro.catch_varargs
+                                           or macro.explicit_caller)
+    return plain and not macro._environment.is_async
+
+
+def _macros_as_expected() -> bool:
+    """Whether this Jinja2 makes macros as `_Context.call` knows them (else Jinja2 calls them)."""
+    found = vars(jinja2.Environment().from_string("{% macro m(a) %}{% endmacro %}").module.m)
+    return {"_func", "_argument_count", "_environment", "catch_kwargs", "catch_varargs",
+            "explicit_caller", "caller"} <= found.keys()
+
+
+_PLAIN_MACROS: dict[Any, bool] = {}
+_MACRO = jinja2.runtime.Macro if _macros_as_expected() else None
 
 
 class _Context(jinja2.runtime.Context):
@@ -88,7 +101,7 @@ class _Context(jinja2.runtime.Context):
         page makes some 60 calls, and a call block or a macro given fewer arguments than it
         names went through another dozen steps in the macro: done here as Jinja2 does them."""
         kind = type(__obj)
-        if kind is jinja2.runtime.Macro:
+        if kind is _MACRO:
             if kwargs:
                 kwargs.pop("_block_vars", None)
                 kwargs.pop("_loop_vars", None)
