@@ -21,6 +21,7 @@ from markdown.extensions import Extension
 from markdown.extensions.toc import slugify_unicode
 from markdown.postprocessors import Postprocessor
 from markdown.treeprocessors import Treeprocessor
+from markdown.util import Registry
 from pygments import highlight
 from pygments.formatters import HtmlFormatter
 from pygments.lexers import get_lexer_by_name
@@ -153,13 +154,17 @@ class MarkdownRenderer:
         every text of every page, lists its block processors again for every block, and
         looks tags up in a list of block-level elements: with every extension registered,
         the same processors as lists and the same tags as a set give the same HTML, a tenth
-        quicker (tests/test_engines.py)."""
-        inline = self._md.treeprocessors["inline"]
-        inline.inlinePatterns = list(inline.inlinePatterns)  # type: ignore[attr-defined]
-        self._md.parser.blockprocessors = list(  # type: ignore[assignment]
-            self._md.parser.blockprocessors)
-        self._md.block_level_elements = frozenset(  # type: ignore[assignment]
-            self._md.block_level_elements)
+        quicker (tests/test_engines.py). A Python-Markdown keeping them elsewhere is left as
+        it is."""
+        md = self._md
+        if "inline" in md.treeprocessors and isinstance(
+                getattr(md.treeprocessors["inline"], "inlinePatterns", None), Registry):
+            inline = md.treeprocessors["inline"]
+            inline.inlinePatterns = list(inline.inlinePatterns)  # type: ignore[attr-defined]
+        if isinstance(getattr(md.parser, "blockprocessors", None), Registry):
+            md.parser.blockprocessors = list(md.parser.blockprocessors)  # type: ignore
+        if isinstance(getattr(md, "block_level_elements", None), list):
+            md.block_level_elements = frozenset(md.block_level_elements)  # type: ignore
 
     def render(self, text: str, linker: Linker | None = None) -> Rendered:
         self._md.reset()

@@ -17,6 +17,7 @@ import pytest
 from markupsafe import Markup
 from sitekit import ROOT
 
+from generator import render
 from generator.markdown import MarkdownRenderer
 from generator.render import _Environment
 
@@ -143,6 +144,14 @@ def both(source: str) -> list[jinja2.Template]:
             for environment in (_Environment, jinja2.Environment)]
 
 
+def test_the_shortcuts_are_in_use_with_this_jinja2():
+    ours, stock = both("{{ a ~ b }}")
+    names = ours.root_render_func.__globals__
+    assert names["escape"] is render._escape and names["markup_join"] is render._join
+    assert stock.root_render_func.__globals__["escape"] is not render._escape
+    assert render._MACRO is jinja2.runtime.Macro
+
+
 @pytest.mark.parametrize("source", TEMPLATES.values(), ids=TEMPLATES.keys())
 def test_a_template_renders_as_with_stock_jinja2(source):
     ours, stock = both(source)
@@ -207,6 +216,8 @@ def test_markdown_converts_as_stock_python_markdown(monkeypatch):
     monkeypatch.setattr(MarkdownRenderer, "_quicken", lambda self: None)
     stock = MarkdownRenderer()
     assert type(stock._md.parser.blockprocessors) is not list  # as Python-Markdown sets them
+    assert type(ours._md.parser.blockprocessors) is list  # the shortcut is in use
+    assert type(ours._md.treeprocessors["inline"].inlinePatterns) is list
     texts = [SYNTAX, *(path.read_text(encoding="utf-8", errors="replace") for path in corpus())]
     assert len(texts) > 30
     for text in texts:
