@@ -119,8 +119,7 @@ class _Context(jinja2.runtime.Context):
             try:
                 made = __obj._func(*args)
             except StopIteration:
-                return __self.environment.undefined("value was undefined because a callable "
-                                                    "raised a StopIteration exception")
+                return _stopped(__self)
             if __self.eval_ctx.autoescape:
                 return _new_str(Markup, made) if type(made) is str else Markup(made)
             return made
@@ -136,8 +135,13 @@ class _Context(jinja2.runtime.Context):
         try:
             return __obj(*args, **kwargs)
         except StopIteration:
-            return __self.environment.undefined("value was undefined because a callable "
-                                                "raised a StopIteration exception")
+            return _stopped(__self)
+
+
+def _stopped(context: jinja2.runtime.Context) -> Any:
+    """What Jinja2 gives for a call that raised StopIteration."""
+    return context.environment.undefined("value was undefined because a callable raised a "
+                                         "StopIteration exception")
 
 
 def _escape(value: Any) -> Markup:
