@@ -74,13 +74,9 @@ _PLAIN_CALLABLES = (jinja2.runtime.BlockReference, partial)
 
 def _plain_macro(macro: jinja2.runtime.Macro) -> bool:
     """Whether a macro takes only named arguments (and `caller`), as the theme's do: such a
-    call `_Context.call` makes itself. Known per macro definition (its code), once."""
-    code = macro._func.__code__
-    plain = _PLAIN_MACROS.get(code)
-    if plain is None:
-        plain = _PLAIN_MACROS[code] = not (macro.catch_kwargs or macro.catch_varargs
-                                           or macro.explicit_caller)
-    return plain and not macro._environment.is_async
+    call `_Context.call` makes itself."""
+    return not (macro.catch_kwargs or macro.catch_varargs or macro.explicit_caller
+                or macro._environment.is_async)
 
 
 def _macros_as_expected() -> bool:
@@ -90,7 +86,6 @@ def _macros_as_expected() -> bool:
             "explicit_caller", "caller"} <= found.keys()
 
 
-_PLAIN_MACROS: dict[Any, bool] = {}
 _MACRO = jinja2.runtime.Macro if _macros_as_expected() else None
 
 
