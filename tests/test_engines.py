@@ -1,7 +1,8 @@
 """Jinja2 and Python-Markdown as their documentation describes them.
 
 The environment that renders pages takes shortcuts for speed (dict keys, calls, escaping),
-and so does the Markdown converter (its patterns and tags kept in quicker containers): a theme
+and so does the Markdown converter (its patterns and tags kept in quicker containers, a
+pattern not tried on a text without a character its matches start with): a theme
 author or an editor must never see a difference. Each template below is rendered by our
 environment and by a stock one with the same options, each Markdown text by our converter and
 by a stock one with the same extensions; the outputs, and the errors, must be the same.
@@ -10,15 +11,18 @@ by a stock one with the same extensions; the outputs, and the errors, must be th
 from __future__ import annotations
 
 import functools
+import re
 from pathlib import Path
 
 import jinja2
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from markupsafe import Markup
 from sitekit import ROOT
 
 from generator import render
-from generator.markdown import MarkdownRenderer
+from generator.markdown import MarkdownRenderer, _needed
 from generator.render import _Environment
 
 
@@ -180,6 +184,9 @@ Text with *em*, **strong**, ***both***, `code`, <span>html</span>, &amp; &copy; 
 <mail@example.org>, a line break{break}
 here, a footnote[^1] and HTML abbreviations.
 
+Escaped \\*stars\\* and \\`ticks\\`, a [ref] and ![image][ref], _under_, __strong__ and
+``code with ` inside``; plain words alone.
+
 *[HTML]: Hyper Text Markup Language
 
 [^1]: The note, with *emphasis*.
@@ -217,8 +224,52 @@ def test_markdown_converts_as_stock_python_markdown(monkeypatch):
     stock = MarkdownRenderer()
     assert type(stock._md.parser.blockprocessors) is not list  # as Python-Markdown sets them
     assert type(ours._md.parser.blockprocessors) is list  # the shortcut is in use
-    assert type(ours._md.treeprocessors["inline"].inlinePatterns) is list
+    inline = ours._md.treeprocessors["inline"]
+    assert type(inline.inlinePatterns) is list
+    skipped = inline.__dict__["_InlineProcessor__applyPattern"].args[1]  # pattern → characters
+    assert len(skipped) >= 12 and {"[", "*_", "&", "<"} <= set(skipped.values())
     texts = [SYNTAX, *(path.read_text(encoding="utf-8", errors="replace") for path in corpus())]
     assert len(texts) > 30
     for text in texts:
         assert ours.render(text) == stock.render(text)
+
+
+# Regular expressions like those of inline patterns (and some that are not), with the
+# characters `_needed` says each match starts with (None: it may be tried on any text).
+REGEXES = {
+    r"(?<!\!)\[": "[",
+    r"\*|_": "*_",
+    r"(?:(?<!\\)((?:\\{2})+)(?=`+)|(?<!\\)`)": "\\`",
+    r"(\*{1,2})([^*]+)\1": "*",
+    r"(?=a)\w+": None,  # a look-ahead takes no character: \w is any letter
+    r"x?y": "xy",
+    r"(?:ab)*c": "ac",
+    r"[a-c]+d": "abc",
+    r"^ *&[a-z]+;": " &",
+    r"x*": None,  # matches nothing at all
+    r"(?i)k": None,  # also K
+    r"[^<]": None,
+    r".": None,
+    r"(a)\1": "a",
+    r"(?:b|)c": "bc",
+}
+
+
+@pytest.mark.parametrize("regex", REGEXES)
+def test_the_characters_a_pattern_needs(regex):
+    pattern = markdown_pattern(regex)
+    assert _needed(pattern) == REGEXES[regex]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from([r for r, need in REGEXES.items() if need]),
+       st.text(alphabet="abcdxyk*_[]!`\\&;< \n", max_size=12))
+def test_a_text_without_those_characters_has_no_match(regex, text):
+    needed = _needed(markdown_pattern(regex))
+    if re.search(regex, text, re.DOTALL | re.UNICODE):
+        assert any(char in text for char in needed)
+
+
+def markdown_pattern(regex: str):
+    from markdown.inlinepatterns import InlineProcessor
+    return InlineProcessor(regex)
