@@ -13,7 +13,8 @@ Linux). Compare with
 `tests/perf/floor.py` run the same way on the same machine: figures mean something only as
 ratios.
 
-`--floor` runs floor.py on the same site just before the cold build and prints the ratio: this
+`--floor` runs floor.py on the same site just before the cold build and prints the ratio of
+the two whole processes (wall and CPU time, Python's start and imports included in both): this
 machine's speed drifts within minutes, so a floor measured at another time says little;
 `--pairs N` runs N such pairs and prints each ratio and their median.
 `--bare-theme` builds with one-line templates like the floor's instead of the bundled theme:
@@ -217,11 +218,11 @@ def main() -> None:
         os.sync()  # the deletion done before the clock starts, as floor.py does
         floor = None
         if args.floor:
-            before = children_cpu()
-            said = subprocess.run([sys.executable, str(Path(__file__).with_name("floor.py")),
-                                   str(root)], capture_output=True, text=True,
-                                  check=True).stdout
-            floor, floor_cpu = float(said.split(" in ")[1].split(" s")[0]), children_cpu() - before
+            before, started = children_cpu(), time.perf_counter()
+            subprocess.run([sys.executable, str(Path(__file__).with_name("floor.py")),
+                            str(root)], capture_output=True, check=True)
+            # A whole process, as the build is timed: Python's start and imports included.
+            floor, floor_cpu = time.perf_counter() - started, children_cpu() - before
             shutil.rmtree(root / "floor-output")  # as floor.py deletes its last output first
             os.sync()
         cold = run_build(root, "cold build", extra)
