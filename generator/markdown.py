@@ -149,6 +149,7 @@ class MarkdownRenderer:
             output_format="html",
         )
         self._links: _Links = self._md.treeprocessors["expo-links"]
+        self._toc: Any = None  # see _quicken
         self._quicken()
 
     def _quicken(self) -> None:
@@ -157,7 +158,8 @@ class MarkdownRenderer:
         looks tags up in a list of block-level elements: with every extension registered,
         the same processors as lists and the same tags as a set give the same HTML, a tenth
         quicker; it tries each inline pattern on each text, and most texts hold none of the
-        characters a match needs: skipping those tries takes off a sixth more
+        characters a match needs: skipping those tries takes off a sixth more; so does
+        looking for the table of contents' marker only in a text that holds it, 3 %
         (tests/test_engines.py). A Python-Markdown keeping them elsewhere is left as it is."""
         md = self._md
         if "inline" in md.treeprocessors and isinstance(
@@ -171,6 +173,12 @@ class MarkdownRenderer:
             if apply is not None and needs:
                 inline._InlineProcessor__applyPattern = partial(  # type: ignore[attr-defined]
                     _apply_if_possible, apply, needs)
+        # The table of contents replaces an element whose whole text is its marker ("[TOC]"),
+        # looked for in every element of every page; `render` has it not looked for in a
+        # text without the marker, which has no such element.
+        if "toc" in md.treeprocessors and isinstance(
+                getattr(md.treeprocessors["toc"], "marker", None), str):
+            self._toc = md.treeprocessors["toc"]
         if isinstance(getattr(md.parser, "blockprocessors", None), Registry):
             md.parser.blockprocessors = list(md.parser.blockprocessors)  # type: ignore
         if isinstance(getattr(md, "block_level_elements", None), list):
@@ -179,10 +187,16 @@ class MarkdownRenderer:
     def render(self, text: str, linker: Linker | None = None) -> Rendered:
         self._md.reset()
         self._links.linker = linker
+        contents = self._toc
+        marker = contents.marker if contents is not None else ""
+        if marker and marker not in text:
+            contents.marker = ""
         try:
             html = self._md.convert(text)
         finally:
             self._links.linker = None
+            if marker:
+                contents.marker = marker
         toc = self._md.toc if self._md.toc_tokens else ""  # type: ignore[attr-defined]
         html = sanitise(html)
         return Rendered(html, toc, frozenset(ID.findall(html)))

@@ -228,7 +228,9 @@ def test_markdown_converts_as_stock_python_markdown(monkeypatch):
     assert type(inline.inlinePatterns) is list
     skipped = inline.__dict__["_InlineProcessor__applyPattern"].args[1]  # pattern → characters
     assert len(skipped) >= 12 and {"[", "*_", "&", "<"} <= set(skipped.values())
-    texts = [SYNTAX, *(path.read_text(encoding="utf-8", errors="replace") for path in corpus())]
+    assert ours._toc is not None and stock._toc is None
+    texts = [SYNTAX, f"[TOC]\n\n{SYNTAX}", "- [TOC]\n\n## A\n\n`[TOC]`\n\n### B\n",
+             *(path.read_text(encoding="utf-8", errors="replace") for path in corpus())]
     assert len(texts) > 30
     for text in texts:
         assert ours.render(text) == stock.render(text)
