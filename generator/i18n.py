@@ -20,14 +20,18 @@ class Strings:
     def __init__(self, tables: dict[str, dict[str, str]], config: SiteConfig):
         self.tables = tables
         self.config = config
+        self._merged: dict[str, dict[str, str]] = {}  # a page asks for twenty strings
 
     def get(self, lang: str, key: str, **values: Any) -> str:
-        for code in (lang, self.config.default_language, "en"):
-            table = self.tables.get(code, {})
-            if key in table:
-                text = str(table[key])
-                return text.format(**values) if values else text
-        raise KeyError(f"UI string '{key}' is missing from templates/i18n/{lang}.yaml")
+        table = self._merged.get(lang)
+        if table is None:
+            table = self._merged[lang] = {
+                k: str(v) for code in ("en", self.config.default_language, lang)
+                for k, v in self.tables.get(code, {}).items()}
+        if key not in table:
+            raise KeyError(f"UI string '{key}' is missing from templates/i18n/{lang}.yaml")
+        text = table[key]
+        return text.format(**values) if values else text
 
 
 def load_strings(templates_dir: Path, config: SiteConfig, problems: Problems) -> Strings:

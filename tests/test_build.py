@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from sitekit import ROOT, build, expo, fails, html
+from sitekit import ROOT, build, expo, fails, html, make_site
 
 URL_ATTRS = ("href", "src", "srcset", "imagesrcset", "poster", "action", "data", "cite")
 META_URLS = ("og:url", "og:image")  # absolute, under base_url
@@ -377,3 +377,25 @@ def test_translation_does_not_inherit_aliases(site):
     build(root)
     redirect = html(root / "output/old-about/index.html")
     assert "/en/about/" in redirect.find("meta", attrs={"http-equiv": "refresh"})["content"]
+
+
+def test_a_ui_string_missing_in_a_language_comes_from_the_default_language(tmp_path):
+    theme = tmp_path / "theme"
+    shutil.copytree(ROOT / "templates", theme)
+    chinese = theme / "i18n/zh-tw.yaml"
+    chinese.write_text("".join(line for line in chinese.read_text().splitlines(True)
+                               if not line.startswith("footer.top:")), encoding="utf-8")
+    make_site(tmp_path, {"content/about.md": "---\ntitle: About\n---\nText.\n",
+                         "content/about.zh-tw.md": "---\ntitle: 關於\n---\n內文。\n"})
+    run = expo(tmp_path, "build", "--templates", str(theme), "--no-search")
+    assert run.returncode == 0, run.stderr
+    page = html(tmp_path / "output/zh-tw/about/index.html")
+    assert page.select_one(".site-footer__top a").get_text() == "Back to top"
+    assert page.select_one(".breadcrumbs a").get_text() == "首頁"  # its own, kept
+    chinese.write_text(chinese.read_text() + "footer.top: 回到頁首\n", encoding="utf-8")
+    english = theme / "i18n/en.yaml"
+    english.write_text("".join(line for line in english.read_text().splitlines(True)
+                               if not line.startswith("footer.top:")), encoding="utf-8")
+    failed = expo(tmp_path, "build", "--templates", str(theme), "--no-search")
+    assert failed.returncode == 1 and "Traceback" not in failed.stderr
+    assert "UI string 'footer.top' is missing from templates/i18n/en.yaml" in failed.stderr
