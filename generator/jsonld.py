@@ -11,10 +11,13 @@ from typing import Any
 
 from markupsafe import Markup
 
+# What json.dumps(data, ensure_ascii=False, separators=(",", ":")) makes for every call.
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
 
 def dump(data: dict[str, Any]) -> Markup:
     """JSON safe inside <script>: no '<', '>' or '&' can end the element early."""
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    text = _ENCODER.encode(data)
     text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     return Markup(text)
 

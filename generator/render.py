@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import itertools
 import shutil
 import time
 import traceback
@@ -159,6 +160,7 @@ def _join(values: tuple) -> str:
 
 
 _new_str = str.__new__
+_PAGES = itertools.count()  # numbers for the pages a Renderer renders
 _escape_text = getattr(markupsafe, "_escape_inner", None)
 
 
@@ -174,6 +176,49 @@ class _Template(jinja2.Template):
             namespace["markup_join"] = _join
         return super()._from_namespace(environment, namespace, globals)
 
+    def make_module(self, vars: dict | None = None, shared: bool = False,
+                    locals: Any = None) -> jinja2.environment.TemplateModule:  # noqa: A002
+        """`{% import "_macros.html" as m with context %}` makes the module again for every
+        page: two dozen macros, a twelfth of a page's time. A module that only defines macros
+        is the same on every page but for the context its macros read names from: the one
+        made for an earlier page is given this page's context instead. Only once a page (a
+        module imported twice in one page is made again), and only between pages rendered
+        by the Renderer (`_Environment.page`)."""
+        page = getattr(self.environment, "page", None)
+        kept = self.__dict__.get("_kept")
+        if not shared or page is None or (kept is not None and kept[0] == page) or \
+                not self._only_macros():
+            return super().make_module(vars, shared, locals)
+        fresh = self.new_context(vars, shared, locals)
+        if kept is None:
+            module = jinja2.environment.TemplateModule(self, fresh)
+            self._kept = (page, module, fresh)
+            return module
+        _, module, context = kept
+        context.__dict__.update((name, value) for name, value in fresh.__dict__.items()
+                                if name not in ("vars", "exported_vars"))  # the macros stay
+        self._kept = (page, module, context)
+        return module
+
+    def _only_macros(self) -> bool:
+        """Whether the template's top level only defines macros (and writes white space)."""
+        found = self.__dict__.get("_macros_only")
+        if found is None:
+            found = False
+            loader = self.environment.loader
+            if self.name is not None and loader is not None:
+                try:
+                    source = loader.get_source(self.environment, self.name)[0]
+                    found = all(isinstance(node, jinja2.nodes.Macro) or (
+                        isinstance(node, jinja2.nodes.Output) and all(
+                            isinstance(part, jinja2.nodes.TemplateData)
+                            and not part.data.strip() for part in node.nodes))
+                        for node in self.environment.parse(source, self.name).body)
+                except jinja2.TemplateError:
+                    pass
+            self._macros_only = found
+        return found
+
 
 class _Environment(jinja2.Environment):
     """Jinja2 as it is, made quicker at what a page does most: calls (`_Context`), escaping
@@ -186,6 +231,7 @@ class _Environment(jinja2.Environment):
 
     context_class = _Context
     template_class = _Template
+    page: int | None = None  # the page being rendered (see _Template.make_module)
 
     def getattr(self, obj: Any, attribute: str) -> Any:
         if type(obj) is dict and attribute not in _DICT_ATTRIBUTES:
@@ -333,6 +379,8 @@ class Renderer:
                recorder: dict | None = None) -> bytes | None:
         """The page's bytes; what it read of the site goes into `recorder`."""
         self.site.recorder = recorder
+        outer, self.env.page = self.env.page, None if self.env.page is not None else next(
+            _PAGES)  # a page made inside another (none is) shares no module with it
         try:
             if target.shows is not None:
                 self.site.shows(target.shows)
@@ -354,6 +402,7 @@ class Renderer:
             problems.error(path, line, f"{message} (rendering {target.path})")
         finally:
             self.site.recorder = None
+            self.env.page = outer
         return None
 
     def _template_line(self, exc: BaseException, name: str) -> tuple[Path, int]:

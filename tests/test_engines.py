@@ -19,11 +19,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from markupsafe import Markup
-from sitekit import ROOT
+from sitekit import ROOT, make_site
 
 from generator import render
+from generator.build import Clock, Options, load
+from generator.errors import Problems
 from generator.markdown import MarkdownRenderer, _needed
-from generator.render import _Environment
+from generator.render import _Environment, targets
 
 
 class Html:
@@ -172,6 +174,53 @@ def test_a_template_mistake_fails_as_with_stock_jinja2(source):
             template.render(CONTEXT)
         errors.append((type(caught.value), str(caught.value)))
     assert errors[0] == errors[1]
+
+
+# Modules imported with context, made once and given each page's context (`_Template.make_module`)
+MODULES = {
+    "macros.html": "{% macro hello(x) %}<p>{{ greeting }}, {{ x }} ({{ lang }}, {{ extra }})</p>"
+                   "{% endmacro %}\n{% macro box() %}<div>{{ caller() }}</div>{% endmacro %}\n",
+    "with-set.html": "{% set shout = greeting | upper %}"  # not only macros: made every time
+                     "{% macro hello(x) %}{{ shout }} {{ x }}{% endmacro %}",
+    "page.html": "{% set extra = 'e-' ~ lang %}{% import 'macros.html' as m with context %}"
+                 "{% import 'with-set.html' as s with context %}"
+                 "{{ m.hello('<a>') }}{% call m.box() %}{{ s.hello(greeting) }}{% endcall %}"
+                 "{% include 'inner.html' %}{{ m.hello('again') }}",
+    "inner.html": "{% set lang = 'inner-' ~ lang %}{% import 'macros.html' as i with context %}"
+                  "[{{ i.hello('in') }}]",
+}
+PAGES = [{"greeting": "Hello", "lang": "en"}, {"greeting": "你好", "lang": "zh-tw"},
+         {"greeting": "<Hi>", "lang": "en"}, {"greeting": "Hej", "lang": "sv"}]
+
+
+def test_a_module_imported_with_context_renders_every_page_as_stock_jinja2():
+    loader = jinja2.DictLoader(MODULES)
+    ours = _Environment(loader=loader, **OPTIONS)
+    stock = jinja2.Environment(loader=loader, **OPTIONS)
+    expected = [stock.get_template("page.html").render(page) for page in PAGES]
+    found = []
+    for number, page in enumerate(PAGES):
+        ours.page = number  # as Renderer.render numbers the pages it renders
+        found.append(ours.get_template("page.html").render(page))
+    assert found == expected
+    assert "你好" in expected[1] and "&lt;Hi&gt;" in expected[2] and "inner-sv" in expected[3]
+    assert ours.get_template("macros.html")._kept[0] == len(PAGES) - 1  # the shortcut is used
+    assert "_kept" not in vars(ours.get_template("with-set.html"))
+
+
+def test_the_theme_macros_are_made_once_for_many_pages(tmp_path):
+    site = make_site(tmp_path, {"content/news/a.md": "---\ntitle: A\ndate: 2020-08-01\n---\nA.\n",
+                                "content/news/b.md": "---\ntitle: B\ndate: 2020-08-02\n---\nB.\n"})
+    loaded = load(Options(content=site / "content", templates=ROOT / "templates", jobs=1),
+                  Problems(), Clock())
+    pages = [t for t in targets(loaded.site, loaded.renderer) if t.template == "news.html"]
+    made = []
+    macros = loaded.renderer.env.get_template("_macros.html")
+    for target in pages:
+        assert b"<h1>" in loaded.renderer.render(target, Problems(), {})
+        made.append(macros._kept[1])
+    assert len(pages) == 2 and all(module is made[0] for module in made)
+    assert loaded.renderer.env.page is None  # between pages
 
 
 # Markdown -------------------------------------------------------------------------------------
