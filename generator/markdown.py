@@ -166,13 +166,17 @@ class MarkdownRenderer:
                 getattr(md.treeprocessors["inline"], "inlinePatterns", None), Registry):
             inline = md.treeprocessors["inline"]
             inline.inlinePatterns = list(inline.inlinePatterns)  # type: ignore[attr-defined]
-            # A pattern is tried on every text of every page; one whose every match holds one
-            # of a few characters (`[`, `*`, `&`…) is not tried on a text with none of them.
+            # A pattern is tried on every text of every page; one whose every match starts
+            # with one of a few characters (`[`, `*`, `&`…) or texts ("  \n") is not tried on
+            # a text with none of them, nor are the first patterns a text cannot match.
             apply = getattr(inline, "_InlineProcessor__applyPattern", None)
-            needs = {p: n for p in inline.inlinePatterns if (n := _needed(p)) is not None}
-            if apply is not None and needs:
+            handle = getattr(inline, "_InlineProcessor__handleInline", None)
+            needs = [_needed(p) for p in inline.inlinePatterns]
+            if apply is not None and handle is not None and any(needs):
                 inline._InlineProcessor__applyPattern = partial(  # type: ignore[attr-defined]
-                    _apply_if_possible, apply, needs)
+                    _apply_if_possible, apply, dict(zip(inline.inlinePatterns, needs, strict=True)))
+                inline._InlineProcessor__handleInline = partial(  # type: ignore[attr-defined]
+                    _handle_if_possible, handle, needs)
         # The table of contents replaces an element whose whole text is its marker ("[TOC]"),
         # looked for in every element of every page; `render` has it not looked for in a
         # text without the marker, which has no such element.
@@ -202,24 +206,43 @@ class MarkdownRenderer:
         return Rendered(html, toc, frozenset(ID.findall(html)))
 
 
+def _handle_if_possible(handle: Callable, needs: list, data: str, index: int = 0) -> str:
+    """Python-Markdown's `InlineProcessor.__handleInline`, which tries the patterns from
+    `index` on: it starts at the first pattern that can match `data`, as trying the others
+    changes nothing."""
+    count = len(needs)
+    while index < count:
+        need = needs[index]
+        if need is None:
+            break
+        for part in need:
+            if part in data:
+                break
+        else:
+            index += 1
+            continue
+        break
+    return handle(data, index)
+
+
 def _apply_if_possible(apply: Callable, needs: dict, pattern: Any, data: str, index: int,
                        start: int = 0) -> tuple[str, bool, int]:
     """Python-Markdown's `InlineProcessor.__applyPattern`, with its answer for "no match"
-    given at once when `data` holds none of the characters a match of `pattern` needs."""
+    given at once when `data` holds none of the texts a match of `pattern` starts with."""
     need = needs.get(pattern)
     if need is not None:
-        for char in need:
-            if char in data:
+        for part in need:
+            if part in data:
                 break
         else:
             return data, False, 0
     return apply(pattern, data, index, start)
 
 
-def _needed(pattern: Any) -> str | None:
-    """The characters of which every match of an inline pattern starts with one, when known:
-    those of a regular expression that matches no empty text, in a pattern that finds its
-    matches with that expression (None otherwise)."""
+def _needed(pattern: Any) -> tuple[str, ...] | None:
+    """Texts of which every match of an inline pattern starts with one, when known: its
+    characters, or the whole text the expression is, of a regular expression that matches no
+    empty text, in a pattern that finds its matches with that expression (None otherwise)."""
     if not isinstance(pattern, InlineProcessor) or \
             type(pattern).getCompiledRegExp is not InlineProcessor.getCompiledRegExp:
         return None
@@ -229,10 +252,13 @@ def _needed(pattern: Any) -> str | None:
         return None
     try:  # Python's own parser of regular expressions, as `re.compile` uses it
         from re import _parser  # type: ignore[attr-defined]
-        first, empty = _first(_parser, list(_parser.parse(regex.pattern, regex.flags)))
+        items = list(_parser.parse(regex.pattern, regex.flags))
+        first, empty = _first(_parser, items)
+        if items and all(op is _parser.LITERAL for op, _ in items):
+            return ("".join(chr(value) for _, value in items),)
     except Exception:  # noqa: BLE001 - another Python's parser: the pattern is just tried
         return None
-    return "".join(sorted(first)) if first and not empty else None
+    return tuple(sorted(first)) if first and not empty else None
 
 
 def _first(sre: Any, items: list) -> tuple[set[str] | None, bool]:
