@@ -19,6 +19,7 @@ from xml.etree.ElementTree import Element
 import markdown
 import nh3
 from markdown.extensions import Extension
+from markdown.extensions.tables import TableProcessor
 from markdown.extensions.toc import slugify_unicode
 from markdown.inlinepatterns import InlineProcessor
 from markdown.postprocessors import Postprocessor
@@ -185,6 +186,11 @@ class MarkdownRenderer:
             self._toc = md.treeprocessors["toc"]
         if isinstance(getattr(md.parser, "blockprocessors", None), Registry):
             md.parser.blockprocessors = list(md.parser.blockprocessors)  # type: ignore
+            # A table's first row holds a "|": the tables extension splits the first two rows
+            # of every block into cells, character by character, to find that out.
+            for processor in md.parser.blockprocessors:
+                if type(processor) is TableProcessor:
+                    processor.test = partial(_table_if_pipe, processor.test)  # type: ignore
         if isinstance(getattr(md, "block_level_elements", None), list):
             md.block_level_elements = frozenset(md.block_level_elements)  # type: ignore
 
@@ -204,6 +210,11 @@ class MarkdownRenderer:
         toc = self._md.toc if self._md.toc_tokens else ""  # type: ignore[attr-defined]
         html = sanitise(html)
         return Rendered(html, toc, frozenset(ID.findall(html)))
+
+
+def _table_if_pipe(test: Callable, parent: Element, block: str) -> bool:
+    """The tables extension's test of a block, false at once for a block without "|"."""
+    return "|" in block and test(parent, block)
 
 
 def _handle_if_possible(handle: Callable, needs: list, data: str, index: int = 0) -> str:

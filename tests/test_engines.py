@@ -279,7 +279,10 @@ def test_markdown_converts_as_stock_python_markdown(monkeypatch):
     assert {("[",), ("*", "_"), ("&",), ("<",), ("  \n",)} <= set(skipped.values())
     assert inline.__dict__["_InlineProcessor__handleInline"].args[1] == list(skipped.values())
     assert ours._toc is not None and stock._toc is None
+    assert any(isinstance(getattr(p, "test", None), functools.partial)
+               for p in ours._md.parser.blockprocessors)  # the tables' test
     texts = [SYNTAX, f"[TOC]\n\n{SYNTAX}", "- [TOC]\n\n## A\n\n`[TOC]`\n\n### B\n",
+             "Plain text\nover lines\n\nname | value\n-----|------\nx | `a|b`\n\n| one |\n",
              *(path.read_text(encoding="utf-8", errors="replace") for path in corpus())]
     assert len(texts) > 30
     for text in texts:
