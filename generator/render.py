@@ -278,6 +278,9 @@ class Renderer:
             lstrip_blocks=True,
             keep_trailing_newline=True,
             bytecode_cache=_bytecode_cache(compiled) if compiled is not None else None,
+            # every template kept, in a plain dict: a theme has a few dozen, and Jinja2's
+            # least-recently-used cache takes a lock at each of a page's four look-ups
+            cache_size=-1,
         )
         if env is not None:  # the last build's: templates whose files changed are dropped
             for key, template in list(self.env.cache.items()):
