@@ -208,6 +208,25 @@ def test_a_module_imported_with_context_renders_every_page_as_stock_jinja2():
     assert "_kept" not in vars(ours.get_template("with-set.html"))
 
 
+def test_a_template_sees_the_globals_as_they_are_when_it_renders():
+    ours = _Environment(loader=jinja2.DictLoader({"a": "{{ greet }} {{ who() }}"}), **OPTIONS)
+    ours.globals["greet"] = "hi"
+    ours.globals.update(who=lambda: "one")
+    template = ours.get_template("a")
+    assert template.render() == "hi one"
+    assert ours._flat is not None  # the shortcut is in use
+    ours.globals["greet"] = "bye"
+    assert template.render() == "bye one"
+    ours.globals |= {"who": lambda: "two"}
+    assert template.render() == "bye two"
+    ours.globals.setdefault("greet", "unused")
+    ours.globals.pop("who")
+    with pytest.raises(jinja2.UndefinedError):
+        template.render()
+    del ours.globals["greet"]
+    assert ours.from_string("{{ greet }}", globals={"greet": "its own"}).render() == "its own"
+
+
 def test_the_theme_macros_are_made_once_for_many_pages(tmp_path):
     site = make_site(tmp_path, {"content/news/a.md": "---\ntitle: A\ndate: 2020-08-01\n---\nA.\n",
                                 "content/news/b.md": "---\ntitle: B\ndate: 2020-08-02\n---\nB.\n"})
