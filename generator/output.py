@@ -132,6 +132,8 @@ def stage_site(files: list[OutputFile], output: Path, build: str,
         (staging / MARKER).write_text(MARKER_TEXT.format(build), encoding="utf-8")
         made: set[Path] = {staging}
         for file in files:
+            if file.staged:  # written by a worker, which made its folder (see `stage`)
+                continue
             rel = safe_output_path(file.path)
             if rel is None:  # the build checks paths first; this is the last line of defence
                 raise ValueError(f"unsafe output path {file.path!r}")
@@ -139,8 +141,6 @@ def stage_site(files: list[OutputFile], output: Path, build: str,
             if target.parent not in made:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 made.add(target.parent)
-            if file.staged:
-                continue
             if file.path in rewrite or file.data is not None and not (output / rel).is_file():
                 target.write_bytes(file.data)
             else:
