@@ -233,11 +233,11 @@ class Site:
             old = memo.get(id(page))
             if old is None or old[0] is not page or old[1] is not page.html or \
                     old[2] != pictures:
-                state = (page.kind, page.url_path, sorted((k, repr(v)) for k, v in
-                                                          fields.items()), repr(pictures))
+                state = (page.kind, page.url_path, sorted(fields.items()), pictures)
+                body = hashlib.blake2b(page.html.encode(), digest_size=16)
+                body.update(b"\xff" + page.toc.encode())  # 0xff is in no UTF-8 text
                 old = (page, page.html, pictures, hashlib.blake2b(
-                    repr(state).encode(), digest_size=16).hexdigest(), hashlib.blake2b(
-                    repr((page.html, page.toc)).encode(), digest_size=16).hexdigest())
+                    repr(state).encode(), digest_size=16).hexdigest(), body.hexdigest())
             fresh[id(page)] = old
             key = page.key, page.lang
             self.page_fingerprints[key], self.body_fingerprints[key] = old[3], old[4]
