@@ -61,7 +61,7 @@ from .urls import media_path, safe_output_path
 GENERATOR = Path(__file__).resolve().parent  # its code is an input of every build
 # The libraries whose versions shape what a build writes (Pillow's are in images.VERSION).
 SHAPING = ("jinja2", "markupsafe", "markdown", "pygments", "nh3", "pyyaml", "icalendar",
-           "minify-html", "rcssmin", "rjsmin", "tzdata")
+           "minify-html", "rcssmin", "rjsmin", "tzdata", "pyicu-wheels")
 
 
 @dataclass

@@ -29,6 +29,7 @@ from markupsafe import Markup
 
 from .assets import Assets
 from .calendar import summit_ics_path
+from .collation import sort_key
 from .errors import Problems
 from .i18n import Strings, format_date
 from .model import Page
@@ -357,6 +358,7 @@ class Renderer:
         self.env.filters["date"] = lambda value, lang, with_time=False: (
             format_date(value, lang, with_time) if value else "")
         self.env.filters["isodate"] = lambda value: value.isoformat() if value else ""
+        self.env.filters["collate"] = _collate
         self.assets = assets
         self.env.globals["url"] = self.url
         self.env.globals["absolute"] = partial(absolute, site.config)
@@ -610,6 +612,14 @@ class Renderer:
         return crumbs
 
 
+@jinja2.pass_context
+def _collate(context: jinja2.runtime.Context, items: Any, attribute: str) -> list:
+    """`items` by the text of their `attribute`, in the collation of the page's language:
+    `cities|groupby("country")|collate("grouper")` lists countries in the reader's order."""
+    key, get = sort_key(context["html_lang"]), context.environment.getattr
+    return sorted(items, key=lambda item: key(str(get(item, attribute))))
+
+
 def _bytecode_cache(folder: Path) -> jinja2.BytecodeCache | None:
     """Jinja2's own cache of compiled templates (each checked against its template's bytes),
     in a folder named after what else shapes the code: Jinja2's version and this file (the
@@ -680,6 +690,7 @@ def _list_context(site: Site, lang: str, section: str, category: str | None) -> 
 def _referenced(site: Site, lang: str, pages: list[Page]) -> dict[str, list[PageView]]:
     """For each reference field of the listed items (a solution's pavilion and cities), the
     pages they name, by title: the options of a listing's filter."""
+    title_key = sort_key(site.config.language(lang).html_lang)
     slugs: dict[str, dict[str, str]] = {}
     for page in pages:
         for name, section in REF_FIELDS.get(page.kind, {}).items():
@@ -690,7 +701,7 @@ def _referenced(site: Site, lang: str, pages: list[Page]) -> dict[str, list[Page
     for name, named in slugs.items():
         views = [PageView(p, site, lang) for slug, section in named.items()
                  if (p := site.ref(section, slug, lang)) is not None]
-        found[name] = sorted(views, key=lambda view: view.title.lower())
+        found[name] = sorted(views, key=lambda view: title_key(view.title))
     return found
 
 

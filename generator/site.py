@@ -20,6 +20,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from .cache import DepTable
+from .collation import sort_key
 from .config import SiteConfig
 from .content import kind_of, slugify
 from .errors import Problems
@@ -266,7 +267,8 @@ class Site:
                 page = self.in_language(versions, lang)
                 if page is not None and (page.lang == lang or lang not in self._only_in(page)):
                     found.append(page)
-        return sorted(found, key=listing_order)
+        title_key = sort_key(self.config.language(lang).html_lang)
+        return sorted(found, key=lambda page: listing_order(page, title_key))
 
     def _only_in(self, page: Page) -> set[str]:
         """Languages in which a translation-only page (no original) must not be listed."""
@@ -575,8 +577,9 @@ def _replay(site: Site, page: Page, old: Body) -> Body | None:
     return body
 
 
-def listing_order(page: Page) -> tuple:
-    """SPEC §4: weight (lower first, none last), then date newest first, else title.
+def listing_order(page: Page, title_key: Callable[[str], bytes]) -> tuple:
+    """SPEC §4: weight (lower first, none last), then date newest first, else title in the
+    collation of the listing's language (`title_key`, see collation.sort_key).
 
     Summit sessions are a schedule, so they run in time order instead.
     """
@@ -585,7 +588,7 @@ def listing_order(page: Page) -> tuple:
     stamp = moment.timestamp() if isinstance(moment, datetime) else None
     if page.kind == "session" and stamp is not None:
         stamp = -stamp
-    return (weight is None, weight or 0, stamp is None, -(stamp or 0), page.title.casefold())
+    return (weight is None, weight or 0, stamp is None, -(stamp or 0), title_key(page.title))
 
 
 def fingerprint(found: Any) -> str:

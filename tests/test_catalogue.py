@@ -150,10 +150,10 @@ def test_pavilion_gathers_its_solutions_and_tours_in_listing_order(out: Path):
 def test_pavilion_in_chinese_falls_back_to_english_items_and_marks_them(out: Path):
     page = html(out / "zh-tw/pavilions/taipei/index.html")
     # The Chinese-only solution is listed here (it is written in this language), the untranslated
-    # kiosk links to its English page; titles order Latin before CJK.
+    # kiosk links to its English page; zh-Hant-TW collation puts Chinese titles before Latin.
     assert section_links(page, "pavilion-solutions") == [
-        "/zh-tw/solutions/signals/", "/en/solutions/kiosk/", "/zh-tw/solutions/night-market/"]
-    assert section_links(page, "pavilion-tours") == ["/en/tours/xinyi/", "/zh-tw/tours/neihu/"]
+        "/zh-tw/solutions/signals/", "/zh-tw/solutions/night-market/", "/en/solutions/kiosk/"]
+    assert section_links(page, "pavilion-tours") == ["/zh-tw/tours/neihu/", "/en/tours/xinyi/"]
     # The same order as the zh-tw tours listing.
     assert card_links(html(out / "zh-tw/tours/index.html")) == section_links(page, "pavilion-tours")
     kiosk = page.find("a", href="/en/solutions/kiosk/")
@@ -200,9 +200,9 @@ def test_city_in_chinese_lists_translations_else_english_pages(out: Path):
 
 def test_chinese_catalogue_lists_untranslated_solutions_marked_and_linked(out: Path):
     page = html(out / "zh-tw/solutions/index.html")
-    assert card_links(page) == [
-        "/zh-tw/solutions/signals/", "/en/solutions/app/", "/en/solutions/kiosk/",
-        "/zh-tw/solutions/parking/", "/zh-tw/solutions/night-market/"]
+    assert card_links(page) == [  # weight 1, then 夜 (8 strokes), 停 (11), then Latin
+        "/zh-tw/solutions/signals/", "/zh-tw/solutions/night-market/",
+        "/zh-tw/solutions/parking/", "/en/solutions/app/", "/en/solutions/kiosk/"]
     for slug in ("app", "kiosk"):
         link = page.find("a", href=f"/en/solutions/{slug}/")
         assert link["lang"] == "en" and link["hreflang"] == "en"
@@ -258,8 +258,8 @@ def test_category_pages_show_only_their_items_with_counts(out: Path):
     for lang, key, expected in [
         ("en", "smart-transportation", ["/en/solutions/signals/", "/en/solutions/parking/"]),
         ("en", "smart-health", ["/en/solutions/app/", "/en/solutions/kiosk/"]),
-        ("zh-tw", "smart-health", ["/en/solutions/app/", "/en/solutions/kiosk/",
-                                   "/zh-tw/solutions/night-market/"]),
+        ("zh-tw", "smart-health", ["/zh-tw/solutions/night-market/", "/en/solutions/app/",
+                                   "/en/solutions/kiosk/"]),
     ]:
         page = html(out / f"{lang}/solutions/category/{key}/index.html")
         assert card_links(page) == expected
@@ -294,8 +294,8 @@ def test_cities_page_groups_by_region_then_country(out: Path):
         ("Asia-Pacific", [("Vietnam", ["/en/cities/da-nang/"])]),
     ]
     assert groups("zh-tw") == [
-        ("歐洲", [("Poland", ["/en/cities/gdynia/"]),
-                 ("捷克", ["/zh-tw/cities/prague/", "/zh-tw/cities/brno/"])]),
+        ("歐洲", [("捷克", ["/zh-tw/cities/prague/", "/zh-tw/cities/brno/"]),
+                 ("Poland", ["/en/cities/gdynia/"])]),
         ("亞太", [("Vietnam", ["/en/cities/da-nang/"])]),
     ]
     page = html(out / "zh-tw/cities/index.html")
