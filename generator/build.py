@@ -267,7 +267,9 @@ class Builder:
             quick = cache.load_quick(state_path)
             if quick is not None and (quick.settings, quick.build) == (settings, written_by) \
                     and inputs.unchanged_since(quick.inputs):
-                clock.lap("read")  # not one input changed: nothing to do
+                clock.lap("read")  # not one input changed: nothing to do but report
+                problems.add_all(quick.problems)
+                _fail_on(problems, options)
                 return Result(problems, quick.pages, 0, clock.phases, quick.images, 0,
                               unchanged=quick.outputs)
         previous = self.state if self.state is not None else cache.load(state_path)
@@ -334,7 +336,7 @@ class Builder:
             table, outputs = table.compacted(outputs)
         self.state = BuildState(key, inputs, this_build, outputs, loaded.bodies, settings,
                                 len(loaded.site.pages), len(loaded.images.pictures), table,
-                                generator())
+                                generator(), list(problems.items))
         if self.persist and self.unpublished is not None:  # in use once the site is published
             cache.save(cache.aside(state_path), self.state)
             self.unpublished.state = state_path

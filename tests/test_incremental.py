@@ -14,7 +14,7 @@ from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sitekit import CATEGORIES, ROOT, Run, expo, make_site, output_files
+from sitekit import CATEGORIES, ROOT, SITE_YAML, Run, expo, make_site, output_files
 
 SITE = {
     "content/index.md": "---\ntitle: Home\n---\nWelcome.\n",
@@ -190,6 +190,65 @@ def test_cache_and_output_folder_can_each_be_deleted(tmp_path):
     shutil.rmtree(root / ".expo-cache")
     rendered, written, unchanged = build_counts(root)
     assert output_files(root / "output") == site and rendered > 20
+
+
+WARNED = {  # warnings of each kind: a field, a link's fragment, a setting (a build's own)
+    "content/site.yaml": SITE_YAML + "colour: blue\n",
+    "content/about.md": ("---\ntitle: About\nsumary: A typo\n---\n"
+                         "See [the bus](solutions/bus.md#nowhere).\n"),
+}
+WARNINGS = [
+    "content/about.md:3: warning: unknown field 'sumary': did you mean 'summary'?",
+    "content/about.md:5: warning: '#nowhere' is not a heading of bus.md: the link lands at the "
+    "page top",
+    "content/site.yaml:7: warning: unknown setting 'colour' (known: base_url, description, "
+    "images, languages, timezone, title)",
+    "theme/i18n/zh-tw.yaml:1: warning: no UI strings for 'zh-tw': English ones are used",
+]
+
+
+def problem_lines(run: Run) -> list[str]:
+    """The problems a run printed, in its order."""
+    return [line for line in run.lines if re.search(r":\d+: (error|warning): ", line)]
+
+
+def test_a_rebuild_reports_the_problems_of_the_content_as_it_stands(tmp_path):
+    """SPEC §7: whatever a build reuses, it prints what a clean build of the same files prints,
+    and --strict fails on it (a CI restoring .expo-cache/ and output/ lets no typo through)."""
+    root = project(tmp_path / "site")
+    make_site(root, WARNED)
+    (root / "theme/i18n/zh-tw.yaml").unlink()  # a warning of the theme
+    args = ("--templates", "theme")
+    first = expo(root, "build", *args)
+    assert first.returncode == 0 and problem_lines(first) == WARNINGS, first.stderr
+    site = output_files(root / "output")
+
+    # Nothing changed, the cache and output/ in place: the same warnings, and --strict fails.
+    strict = expo(root, "build", "--strict", *args)
+    assert strict.returncode == 1 and problem_lines(strict) == WARNINGS, strict.stderr
+    assert "Failed: 4 warning(s) with --strict" in strict.stderr
+    again = expo(root, "build", *args)
+    assert again.returncode == 0 and problem_lines(again) == WARNINGS, again.stderr
+    assert output_files(root / "output") == site
+
+    # Another file edited: the pages of about.md are not rendered again, its warnings stay.
+    news = root / "content/news/one.md"
+    news.write_text(news.read_text().replace("News.", "More news."))
+    edited = expo(root, "build", "--strict", *args)
+    assert edited.returncode == 1 and problem_lines(edited) == WARNINGS, edited.stderr
+    edited = expo(root, "build", *args)
+    assert edited.returncode == 0 and problem_lines(edited) == WARNINGS, edited.stderr
+    assert expo(root, "build", "--strict", *args).lines == strict.lines
+
+    # The typo fixed: its warning goes, the others stay, as in a clean build of the same files.
+    about = root / "content/about.md"
+    about.write_text(about.read_text().replace("sumary:", "summary:"))
+    fixed = expo(root, "build", *args)
+    assert problem_lines(fixed) == WARNINGS[1:], fixed.stderr
+    assert problem_lines(expo(root, "build", *args)) == WARNINGS[1:]
+    shutil.rmtree(root / ".expo-cache")
+    clean = expo(root, "build", *args)
+    assert problem_lines(clean) == problem_lines(fixed), clean.stderr
 
 
 def conversions(monkeypatch) -> list[int]:
