@@ -165,9 +165,9 @@ def load(options: Options, problems: Problems, clock: Clock, bodies: dict | None
             raise UsageError(f"--base-url {options.base_url!r} must be an absolute http(s) URL")
         config = config.with_base_url(options.base_url)
     data = load_data(options.content, problems)
-    pages, drafts = load_pages(options.content, config, data, options.drafts, problems,
-                               memory.parsed, changed)
-    site = Site(config, data, pages, options.content, drafts)
+    pages, drafts, failed = load_pages(options.content, config, data, options.drafts,
+                                       problems, memory.parsed, changed)
+    site = Site(config, data, pages, options.content, drafts, failed)
     clock.lap("read")
     bodies = site.render_markdown(problems, options.jobs, bodies, _step(options, "Markdown"))
     site.collect_images()
