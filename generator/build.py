@@ -82,13 +82,13 @@ class Options:
 @dataclass
 class Result:
     problems: Problems
-    pages: int
-    files: int
+    pages: int  # Markdown files published (each one page, in one language)
+    files: int  # files written (by `check`: that a build would write)
     phases: dict[str, float] = field(default_factory=dict)  # seconds per phase, for benchmarks
     images: int = 0  # source images shown
     images_processed: int = 0  # of those, decoded in this build (not taken from the cache)
     unchanged: int = 0  # files left as the last build wrote them
-    rendered: int = 0  # pages rendered by templates (the others were unchanged)
+    rendered: int = 0  # HTML pages rendered by templates (the others were kept)
 
 
 class Clock:
@@ -200,7 +200,8 @@ def check(options: Options) -> Result:
     _fail_on(problems, options)
     return Result(problems, len(loaded.site.pages) if loaded else 0, len(files), clock.phases,
                   len(loaded.images.pictures) if loaded else 0,
-                  loaded.images.processed if loaded else 0)
+                  loaded.images.processed if loaded else 0,
+                  rendered=loaded.rendered if loaded else 0)
 
 
 class Builder:

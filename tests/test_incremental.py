@@ -42,8 +42,8 @@ def build_counts(root: Path, *args: str) -> tuple[int, int, int]:
                           env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True,
                           text=True, timeout=300)
     assert done.returncode == 0, done.stderr
-    match = re.search(r"\(([\d,]+) pages rendered, ([\d,]+) files written, ([\d,]+) "
-                      r"unchanged\)", done.stderr)
+    match = re.search(r"([\d,]+) HTML pages rendered, ([\d,]+) files written, ([\d,]+) "
+                      r"files unchanged", done.stderr)
     assert match, done.stderr
     return tuple(int(match[i].replace(",", "")) for i in (1, 2, 3))
 
