@@ -582,6 +582,8 @@ EDIT_KINDS = {
     "picture": lambda root, slug, n: picture(solution(root, slug).parent / "cover.png", n),
     "link": _link,
     "break": _break,
+    "typo": lambda root, slug, n: toggle_field(solution(root, slug), "sumary", f"Typo {n}"),
+    "nothing": lambda root, slug, n: None,  # a build of the same files: the quickest one
     "referenced": lambda root, slug, n: set_field(  # a page the solutions show the title of
         root / ["content/pavilions/taipei.md", "content/cities/prague.md"][n % 2], "title",
         f"Renamed {n}"),
@@ -643,8 +645,8 @@ def test_random_edits_give_the_same_site_as_a_clean_build(tmp_path_factory, tall
         clean = tmp_path_factory.mktemp("clean")
         expected = clean_copy(root, clean)
         assert done.returncode == expected.returncode, (edits, done.stderr, expected.stderr)
+        assert done.lines[:-1] == expected.lines[:-1], edits  # the same problems, warnings too
         if done.returncode:
-            assert done.lines[:-1] == expected.lines[:-1], edits  # the same problems
             assert output_files(root / "output") == before, edits
         else:
             assert output_files(root / "output") == output_files(clean / "output"), edits
@@ -680,16 +682,18 @@ def test_preview_after_random_edits_equals_a_clean_build(tmp_path_factory, tally
                 apply(root, *edit)
             after = watched_files(root)
             try:  # what the watcher reports: every file written, added or removed
-                preview.build({path for path in before.keys() | after.keys()
-                               if before.get(path) != after.get(path)})
+                found = preview.build({path for path in before.keys() | after.keys()
+                                       if before.get(path) != after.get(path)}).problems
                 failed = False
-            except BuildFailed:
-                failed = True
+            except BuildFailed as error:
+                found, failed = error.problems, True
             if edits[0][2] % 2:  # the next save came after the server's idle step, or before
                 preview.warm()
             clean = tmp_path_factory.mktemp("clean")
             expected = clean_copy(root, clean, "--base-url", PREVIEW_URL)
             assert failed == bool(expected.returncode), (edits, expected.stderr)
+            assert [str(p).replace(f"{root}{os.sep}", "") for p in found.sorted()] == \
+                expected.lines[:-1], edits  # the same problems, warnings too
             assert output_files(root / "preview") == (
                 shown if failed else output_files(clean / "output")), edits
             steps["refused" if failed else "built"] += 1
