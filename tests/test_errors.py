@@ -413,7 +413,7 @@ def test_failed_search_index_leaves_output_alone(tmp_path):
     assert after == before
     assert sorted(p.name for p in site.iterdir()) == [".expo-cache", "content", "output"]
     # Once Pagefind works, the edit is built on the last good state: not everything anew.
-    unchanged = re.search(r"([\d,]+) unchanged\)", build(site).stderr)
+    unchanged = re.search(r"([\d,]+) files unchanged", build(site).stderr)
     assert unchanged and int(unchanged.group(1).replace(",", "")) > 0
 
 
