@@ -82,13 +82,13 @@ class Options:
 @dataclass
 class Result:
     problems: Problems
-    pages: int
-    files: int
+    pages: int  # Markdown files published (each one page, in one language)
+    files: int  # files written (by `check`: that a build would write)
     phases: dict[str, float] = field(default_factory=dict)  # seconds per phase, for benchmarks
     images: int = 0  # source images shown
     images_processed: int = 0  # of those, decoded in this build (not taken from the cache)
     unchanged: int = 0  # files left as the last build wrote them
-    rendered: int = 0  # pages rendered by templates (the others were unchanged)
+    rendered: int = 0  # HTML pages rendered by templates (the others were kept)
 
 
 class Clock:
@@ -165,9 +165,9 @@ def load(options: Options, problems: Problems, clock: Clock, bodies: dict | None
             raise UsageError(f"--base-url {options.base_url!r} must be an absolute http(s) URL")
         config = config.with_base_url(options.base_url)
     data = load_data(options.content, problems)
-    pages, drafts = load_pages(options.content, config, data, options.drafts, problems,
-                               memory.parsed, changed)
-    site = Site(config, data, pages, options.content, drafts)
+    pages, drafts, failed = load_pages(options.content, config, data, options.drafts,
+                                       problems, memory.parsed, changed)
+    site = Site(config, data, pages, options.content, drafts, failed)
     clock.lap("read")
     bodies = site.render_markdown(problems, options.jobs, bodies, _step(options, "Markdown"))
     site.collect_images()
@@ -200,7 +200,8 @@ def check(options: Options) -> Result:
     _fail_on(problems, options)
     return Result(problems, len(loaded.site.pages) if loaded else 0, len(files), clock.phases,
                   len(loaded.images.pictures) if loaded else 0,
-                  loaded.images.processed if loaded else 0)
+                  loaded.images.processed if loaded else 0,
+                  rendered=loaded.rendered if loaded else 0)
 
 
 class Builder:
@@ -267,7 +268,9 @@ class Builder:
             quick = cache.load_quick(state_path)
             if quick is not None and (quick.settings, quick.build) == (settings, written_by) \
                     and inputs.unchanged_since(quick.inputs):
-                clock.lap("read")  # not one input changed: nothing to do
+                clock.lap("read")  # not one input changed: nothing to do but report
+                problems.add_all(quick.problems)
+                _fail_on(problems, options)
                 return Result(problems, quick.pages, 0, clock.phases, quick.images, 0,
                               unchanged=quick.outputs)
         previous = self.state if self.state is not None else cache.load(state_path)
@@ -334,7 +337,7 @@ class Builder:
             table, outputs = table.compacted(outputs)
         self.state = BuildState(key, inputs, this_build, outputs, loaded.bodies, settings,
                                 len(loaded.site.pages), len(loaded.images.pictures), table,
-                                generator())
+                                generator(), list(problems.items))
         if self.persist and self.unpublished is not None:  # in use once the site is published
             cache.save(cache.aside(state_path), self.state)
             self.unpublished.state = state_path

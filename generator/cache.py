@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-FORMAT = 5
+FORMAT = 6
 
 
 class DepTable:
@@ -74,6 +74,7 @@ class BuildState:
     images: int = 0
     deps: DepTable = field(default_factory=DepTable)
     code: str = ""  # build.generator() of the build: the rendered Markdown is its
+    problems: list = field(default_factory=list)  # what it reported (warnings: see Quick)
 
 
 def state_file(cache: Path, output: Path) -> Path:
@@ -96,7 +97,10 @@ def portable(path: Path, cache: Path) -> str:
 
 @dataclass
 class Quick:
-    """The little a no-change build needs, kept apart so that it loads in milliseconds."""
+    """The little a no-change build needs, kept apart so that it loads in milliseconds:
+    with the problems the last build reported, which the same inputs give again (SPEC §7: a
+    rebuild reports the problems of the content as it stands; a build with errors saves no
+    state, so they are warnings)."""
 
     settings: str
     inputs: Snapshot | None
@@ -104,6 +108,7 @@ class Quick:
     pages: int
     images: int
     outputs: int
+    problems: list
 
 
 def load(path: Path) -> BuildState | None:
@@ -120,7 +125,8 @@ def save(path: Path, state: BuildState) -> None:
     """The state, then its quick part (written last: it vouches for the state)."""
     _write(path, state)
     _write(path.with_suffix(".quick"), Quick(state.settings, state.inputs, state.build,
-                                              state.pages, state.images, len(state.outputs)))
+                                              state.pages, state.images, len(state.outputs),
+                                              state.problems))
 
 
 def aside(path: Path) -> Path:

@@ -113,7 +113,8 @@ def main(argv: list[str] | None = None) -> int:
                               drafts=args.drafts, strict=args.strict)
             result = check(options)
             _report(result.problems)
-            print(f"No errors in {result.pages:,} pages", file=sys.stderr)
+            print(f"No errors in {result.pages:,} Markdown files ({result.rendered:,} HTML pages "
+                  "rendered)", file=sys.stderr)
             return 0
         options = Options(args.content, args.templates, args.output, args.base_url, args.drafts,
                           args.strict, args.jobs, no_search=args.no_search, minify=args.minify)
@@ -134,10 +135,10 @@ def main(argv: list[str] | None = None) -> int:
         _report(result.problems)
         if not args.quiet:
             seconds = time.perf_counter() - started
-            print(f"Built {result.pages:,} pages, {result.images:,} images "
-                  f"({result.images_processed:,} processed) into {args.output} in "
-                  f"{seconds:.1f} s ({result.rendered:,} pages rendered, {result.files:,} files "
-                  f"written, {result.unchanged:,} unchanged)", file=sys.stderr)
+            print(f"Built {args.output} in {seconds:.1f} s from {result.pages:,} Markdown files "
+                  f"and {result.images:,} images ({result.images_processed:,} processed): "
+                  f"{result.rendered:,} HTML pages rendered, {result.files:,} files written, "
+                  f"{result.unchanged:,} files unchanged", file=sys.stderr)
         return 0
     except BuildFailed as failed:
         _report(failed.problems)

@@ -161,18 +161,21 @@ class ParseCache:
 
 def load_pages(content_dir: Path, config: SiteConfig, data: dict[str, Any],
                include_drafts: bool, problems: Problems, parsed: ParseCache | None = None,
-               changed: Collection[str] | None = None) -> tuple[list[Page], set[str]]:
+               changed: Collection[str] | None = None
+               ) -> tuple[list[Page], set[str], set[str]]:
     """Read, merge and check every page, reporting every problem.
 
     Pages with errors come back with `ok` false: the site checks their references and links
     but never publishes them. Also returns the translation keys of drafts left out, so a
-    reference to one can say so. `parsed` (updated here) spares re-reading unchanged files;
-    `changed`, the absolute paths of every file that may have changed since (as the operating
-    system reported them to the preview), spares even looking at the others.
+    reference to one can say so, and of files that gave no page (unreadable front matter, no
+    address), so a reference to one is not a second error. `parsed` (updated here) spares
+    re-reading unchanged files; `changed`, the absolute paths of every file that may have
+    changed since (as the operating system reported them to the preview), spares even looking
+    at the others.
     """
     docs: dict[str, dict[str, Document]] = {}
     parsed = ParseCache() if parsed is None else parsed
-    seen = set()
+    seen, failed = set(), set()
     if parsed.sources_config != config:
         parsed.sources.clear()
         parsed.sources_config, parsed.found = config, None
@@ -190,6 +193,7 @@ def load_pages(content_dir: Path, config: SiteConfig, data: dict[str, Any],
                     path not in changed and path in parsed.sources)
         seen.add(source.path)
         if doc is None:
+            failed.add(source.key)
             continue
         group = docs.setdefault(source.key, {})
         if source.lang in group:
@@ -224,8 +228,10 @@ def load_pages(content_dir: Path, config: SiteConfig, data: dict[str, Any],
                 drafts.add(key)
             elif page is not None:
                 pages.append(page)
+            else:
+                failed.add(key)
     parsed.pages = made
-    return pages, drafts
+    return pages, drafts, failed
 
 
 def _read(path: Path, problems: Problems, parsed: dict[Path, tuple],

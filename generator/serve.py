@@ -181,8 +181,9 @@ class Rebuilder:
         self.preview.errors = []
         for problem in result.problems.sorted():
             self.report(str(problem))
-        self.report(f"Built {result.pages:,} pages in {time.perf_counter() - started:.2f} s "
-                    f"({result.rendered:,} rendered, {result.files:,} files written)")
+        self.report(f"Built in {time.perf_counter() - started:.2f} s from {result.pages:,} "
+                    f"Markdown files: {result.rendered:,} HTML pages rendered, "
+                    f"{result.files:,} files written")
         return result
 
 

@@ -11,7 +11,7 @@ import hashlib
 import posixpath
 import re
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from html import unescape
@@ -44,7 +44,7 @@ REF_FIELDS = {
 
 class Site:
     def __init__(self, config: SiteConfig, data: dict[str, Any], pages: list[Page],
-                 content_dir: Path, drafts: set[str]):
+                 content_dir: Path, drafts: set[str], failed: Collection[str] = ()):
         self.config = config
         self.data = data
         self.content_dir = content_dir.resolve()
@@ -52,9 +52,9 @@ class Site:
         ordered = sorted(pages, key=lambda p: (p.key, config.codes.index(p.lang)))
         self.pages = [p for p in ordered if p.ok]
         self.broken = [p for p in ordered if not p.ok]  # checked, never published
-        # What broken pages would have been: a reference to one is not a second error.
-        self._broken_targets = {p.key for p in self.broken} | {
-            (p.section, p.slug) for p in self.broken}
+        # What broken pages, and files that gave no page (`failed`), would have been: a link
+        # or a reference to one is not a second error (the file's own error is the one to fix).
+        self._broken_targets = broken_targets(ordered, failed)
         self.by_key: dict[str, dict[str, Page]] = {}
         self.by_slug: dict[tuple[str, str], dict[str, Page]] = {}
         for page in self.pages:
@@ -293,7 +293,7 @@ class Site:
         """Every reference to another page names one that is published (or says why not).
         Once lookups are kept (reuse_lookups), so are the problems found, while no page has
         errors and the drafts are the same."""
-        key = None if self.broken else tuple(sorted(self.drafts))
+        key = None if self._broken_targets else tuple(sorted(self.drafts))
         kept = self._memo.get("refs")
         if kept is not None and key is not None and kept[0] == key:
             problems.add_all(kept[1])
@@ -317,8 +317,8 @@ class Site:
 
     def _check_ref(self, page: Page, section: str, slug: str, keys: tuple,
                    problems: Problems) -> None:
-        if self.in_language(self.by_slug.get((section, slug)), page.lang) is not None or (
-                (section, slug) in self._broken_targets):
+        if self.in_language(self.by_slug.get((section, slug)), page.lang) is not None or not \
+                self._broken_targets.isdisjoint(((section, slug), (section, None))):
             return
         path, line = page.doc.where(*keys)
         if any(kind_of(k)[1] == section and slugify(k.rsplit("/", 1)[-1]) == slug
@@ -575,6 +575,27 @@ def _replay(site: Site, page: Page, old: Body) -> Body | None:
     body.html, body.toc, body.ids, body.problems = old.html, old.toc, old.ids, problems.items
     body.summary = old.summary
     return body
+
+
+def broken_targets(pages: list[Page], failed: Collection[str]) -> set:
+    """The keys and (section, slug) of pages with errors and of files that gave no page.
+    (section, None) stands for any slug of the section: that of an item whose slug cannot be
+    known (its front matter unreadable, its `slug:` refused, no other language's version)."""
+    def known(page: Page) -> bool:
+        return page.doc.data.get("slug") is None or "slug" in page.fields
+
+    slugs: dict[str, str] = {}
+    for page in pages:
+        if known(page):
+            slugs.setdefault(page.key, page.slug)
+    targets: set = set()
+    for key, slug in [(p.key, p.slug if known(p) else None) for p in pages if not p.ok] + [
+            (key, None) for key in failed]:
+        targets.add(key)
+        kind, section = kind_of(key)
+        if section is not None and kind != "section":
+            targets.add((section, slug or slugs.get(key)))
+    return targets
 
 
 def listing_order(page: Page, title_key: Callable[[str], bytes]) -> tuple:

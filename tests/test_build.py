@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -323,6 +324,32 @@ def test_code_is_highlighted_with_classes_and_headings_get_ids(site):
     assert highlight is not None and highlight.find("span", class_="k") is not None
     assert not page.find(style=True)
     assert page.find("table") is not None
+
+
+def test_the_closing_line_names_each_number_for_what_it_is(site):
+    # Three Markdown files and an image make more HTML pages than three (home pages, listings,
+    # 404 pages): each number of the line is counted here in what was built.
+    from PIL import Image
+
+    root = site({
+        "content/about.md": "---\ntitle: About\n---\n\n![The hall](hall.png)\n",
+        "content/about.zh-tw.md": "---\ntitle: 關於\n---\n",
+        "content/news/one.md": "---\ntitle: One\ndate: 2020-07-01\n---\n\nNews.\n",
+    })
+    Image.new("RGB", (40, 20), "red").save(root / "content/hall.png")
+    last = build(root, "--no-search").lines[-1]
+    files = [p for p in (root / "output").rglob("*") if p.is_file() and p.name != ".expo-output"]
+    pages = sum(p.suffix == ".html" for p in files)
+    assert pages > 3
+    assert re.fullmatch(rf"Built output in [\d.]+ s from 3 Markdown files and 1 images \(1 "
+                        rf"processed\): {pages} HTML pages rendered, {len(files)} files written, "
+                        rf"0 files unchanged", last), last
+    last = build(root, "--no-search").lines[-1]
+    assert re.fullmatch(rf"Built output in [\d.]+ s from 3 Markdown files and 1 images \(0 "
+                        rf"processed\): 0 HTML pages rendered, 0 files written, {len(files)} "
+                        rf"files unchanged", last), last
+    checked = expo(root, "check", "--templates", str(ROOT / "templates"))
+    assert checked.lines[-1] == f"No errors in 3 Markdown files ({pages} HTML pages rendered)"
 
 
 def test_check_writes_nothing(site):

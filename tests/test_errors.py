@@ -53,6 +53,7 @@ BROKEN = [
     "broken-ref-draft",  # a ref and a link to a draft
     "broken-body-link",  # .md links in the body to files that do not exist
     "broken-cascade",  # refs to a page that has an error: only that error is reported
+    "broken-unreadable-target",  # links and refs to files that gave no page: only their errors
     "broken-one-page-many",  # a field error does not hide the page's ref and link errors
     "broken-duplicate-slug",  # a `slug:` that is another item's slug
     "broken-duplicate-alias",  # an alias that is another page's URL
@@ -110,6 +111,20 @@ def test_broken_site(tmp_path, name, command):
     site = copy_fixture(name, tmp_path)
     run = fails(site, *site_args(name, site), command=command)
     assert problems(run.stderr) == expected(name), run.stderr
+
+
+def test_a_page_broken_after_a_good_build_is_the_only_error(site):
+    # The second build reuses the first one's Markdown: the link to about.md, which resolved
+    # then, is not reported now that the file fails to load; its own error is.
+    root = site({"content/index.md": "---\ntitle: Home\n---\n\nRead [about us](about.md).\n",
+                 "content/about.md": "---\ntitle: About\n---\n\nWho we are.\n"})
+    build(root)
+    (root / "content/about.md").write_text("---\ntitle: About: us\n---\n\nWho we are.\n")
+    for command in ("build", "check"):
+        run = fails(root, command=command)
+        assert problems(run.stderr) == [
+            "content/about.md:2: error: invalid YAML: mapping values are not allowed in this "
+            "context (a value containing ': ' must be put in quotes)"], run.stderr
 
 
 def test_warnings_alone_do_not_fail_without_strict(tmp_path):
@@ -398,7 +413,7 @@ def test_failed_search_index_leaves_output_alone(tmp_path):
     assert after == before
     assert sorted(p.name for p in site.iterdir()) == [".expo-cache", "content", "output"]
     # Once Pagefind works, the edit is built on the last good state: not everything anew.
-    unchanged = re.search(r"([\d,]+) unchanged\)", build(site).stderr)
+    unchanged = re.search(r"([\d,]+) files unchanged", build(site).stderr)
     assert unchanged and int(unchanged.group(1).replace(",", "")) > 0
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sitekit import CATEGORIES, ROOT, Run, expo, make_site, output_files
+from sitekit import CATEGORIES, ROOT, SITE_YAML, Run, expo, make_site, output_files
 
 SITE = {
     "content/index.md": "---\ntitle: Home\n---\nWelcome.\n",
@@ -42,8 +42,8 @@ def build_counts(root: Path, *args: str) -> tuple[int, int, int]:
                           env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True,
                           text=True, timeout=300)
     assert done.returncode == 0, done.stderr
-    match = re.search(r"\(([\d,]+) pages rendered, ([\d,]+) files written, ([\d,]+) "
-                      r"unchanged\)", done.stderr)
+    match = re.search(r"([\d,]+) HTML pages rendered, ([\d,]+) files written, ([\d,]+) "
+                      r"files unchanged", done.stderr)
     assert match, done.stderr
     return tuple(int(match[i].replace(",", "")) for i in (1, 2, 3))
 
@@ -190,6 +190,65 @@ def test_cache_and_output_folder_can_each_be_deleted(tmp_path):
     shutil.rmtree(root / ".expo-cache")
     rendered, written, unchanged = build_counts(root)
     assert output_files(root / "output") == site and rendered > 20
+
+
+WARNED = {  # warnings of each kind: a field, a link's fragment, a setting (a build's own)
+    "content/site.yaml": SITE_YAML + "colour: blue\n",
+    "content/about.md": ("---\ntitle: About\nsumary: A typo\n---\n"
+                         "See [the bus](solutions/bus.md#nowhere).\n"),
+}
+WARNINGS = [
+    "content/about.md:3: warning: unknown field 'sumary': did you mean 'summary'?",
+    "content/about.md:5: warning: '#nowhere' is not a heading of bus.md: the link lands at the "
+    "page top",
+    "content/site.yaml:7: warning: unknown setting 'colour' (known: base_url, description, "
+    "images, languages, timezone, title)",
+    "theme/i18n/zh-tw.yaml:1: warning: no UI strings for 'zh-tw': English ones are used",
+]
+
+
+def problem_lines(run: Run) -> list[str]:
+    """The problems a run printed, in its order."""
+    return [line for line in run.lines if re.search(r":\d+: (error|warning): ", line)]
+
+
+def test_a_rebuild_reports_the_problems_of_the_content_as_it_stands(tmp_path):
+    """SPEC §7: whatever a build reuses, it prints what a clean build of the same files prints,
+    and --strict fails on it (a CI restoring .expo-cache/ and output/ lets no typo through)."""
+    root = project(tmp_path / "site")
+    make_site(root, WARNED)
+    (root / "theme/i18n/zh-tw.yaml").unlink()  # a warning of the theme
+    args = ("--templates", "theme")
+    first = expo(root, "build", *args)
+    assert first.returncode == 0 and problem_lines(first) == WARNINGS, first.stderr
+    site = output_files(root / "output")
+
+    # Nothing changed, the cache and output/ in place: the same warnings, and --strict fails.
+    strict = expo(root, "build", "--strict", *args)
+    assert strict.returncode == 1 and problem_lines(strict) == WARNINGS, strict.stderr
+    assert "Failed: 4 warning(s) with --strict" in strict.stderr
+    again = expo(root, "build", *args)
+    assert again.returncode == 0 and problem_lines(again) == WARNINGS, again.stderr
+    assert output_files(root / "output") == site
+
+    # Another file edited: the pages of about.md are not rendered again, its warnings stay.
+    news = root / "content/news/one.md"
+    news.write_text(news.read_text().replace("News.", "More news."))
+    edited = expo(root, "build", "--strict", *args)
+    assert edited.returncode == 1 and problem_lines(edited) == WARNINGS, edited.stderr
+    edited = expo(root, "build", *args)
+    assert edited.returncode == 0 and problem_lines(edited) == WARNINGS, edited.stderr
+    assert expo(root, "build", "--strict", *args).lines == strict.lines
+
+    # The typo fixed: its warning goes, the others stay, as in a clean build of the same files.
+    about = root / "content/about.md"
+    about.write_text(about.read_text().replace("sumary:", "summary:"))
+    fixed = expo(root, "build", *args)
+    assert problem_lines(fixed) == WARNINGS[1:], fixed.stderr
+    assert problem_lines(expo(root, "build", *args)) == WARNINGS[1:]
+    shutil.rmtree(root / ".expo-cache")
+    clean = expo(root, "build", *args)
+    assert problem_lines(clean) == problem_lines(fixed), clean.stderr
 
 
 def conversions(monkeypatch) -> list[int]:
@@ -523,6 +582,8 @@ EDIT_KINDS = {
     "picture": lambda root, slug, n: picture(solution(root, slug).parent / "cover.png", n),
     "link": _link,
     "break": _break,
+    "typo": lambda root, slug, n: toggle_field(solution(root, slug), "sumary", f"Typo {n}"),
+    "nothing": lambda root, slug, n: None,  # a build of the same files: the quickest one
     "referenced": lambda root, slug, n: set_field(  # a page the solutions show the title of
         root / ["content/pavilions/taipei.md", "content/cities/prague.md"][n % 2], "title",
         f"Renamed {n}"),
@@ -584,8 +645,8 @@ def test_random_edits_give_the_same_site_as_a_clean_build(tmp_path_factory, tall
         clean = tmp_path_factory.mktemp("clean")
         expected = clean_copy(root, clean)
         assert done.returncode == expected.returncode, (edits, done.stderr, expected.stderr)
+        assert done.lines[:-1] == expected.lines[:-1], edits  # the same problems, warnings too
         if done.returncode:
-            assert done.lines[:-1] == expected.lines[:-1], edits  # the same problems
             assert output_files(root / "output") == before, edits
         else:
             assert output_files(root / "output") == output_files(clean / "output"), edits
@@ -621,16 +682,18 @@ def test_preview_after_random_edits_equals_a_clean_build(tmp_path_factory, tally
                 apply(root, *edit)
             after = watched_files(root)
             try:  # what the watcher reports: every file written, added or removed
-                preview.build({path for path in before.keys() | after.keys()
-                               if before.get(path) != after.get(path)})
+                found = preview.build({path for path in before.keys() | after.keys()
+                                       if before.get(path) != after.get(path)}).problems
                 failed = False
-            except BuildFailed:
-                failed = True
+            except BuildFailed as error:
+                found, failed = error.problems, True
             if edits[0][2] % 2:  # the next save came after the server's idle step, or before
                 preview.warm()
             clean = tmp_path_factory.mktemp("clean")
             expected = clean_copy(root, clean, "--base-url", PREVIEW_URL)
             assert failed == bool(expected.returncode), (edits, expected.stderr)
+            assert [str(p).replace(f"{root}{os.sep}", "") for p in found.sorted()] == \
+                expected.lines[:-1], edits  # the same problems, warnings too
             assert output_files(root / "preview") == (
                 shown if failed else output_files(clean / "output")), edits
             steps["refused" if failed else "built"] += 1

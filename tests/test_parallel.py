@@ -49,7 +49,7 @@ def test_progress_shows_on_a_terminal_only(tmp_path):
     assert all(int(done.replace(",", "")) <= int(total.replace(",", ""))
                for _, done, total in steps)
     last = text.rsplit("\r\x1b[K", 1)[-1]  # the line is cleared before the summary
-    assert last.startswith("Built ") and "pages rendered" in last, text
+    assert last.startswith("Built ") and "HTML pages rendered" in last, text
 
     piped = build(tmp_path, "--no-search")
     assert "\x1b[K" not in piped.stderr and piped.stderr.startswith("Built "), piped.stderr

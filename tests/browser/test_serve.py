@@ -169,16 +169,21 @@ def test_theme_files_are_kept_by_the_browser_pages_are_not(server):
 
 
 def test_a_new_session_starts_from_where_the_last_one_stopped(tmp_path):
-    make_site(tmp_path, {"content/about.md": ABOUT})
+    # about.md has a typo: each session says so, whatever it takes from the last one.
+    about = ABOUT.replace("title: About\n", "title: About\nsumary: A typo\n")
+    make_site(tmp_path, {"content/about.md": about})
+    warning = "content/about.md:3: warning: unknown field 'sumary': did you mean 'summary'?"
     port = free_port()
     for edit, rendered in ((None, None), (None, 0), ("second version", 1)):
         if edit:  # saved while no preview runs
-            (tmp_path / "content/about.md").write_text(ABOUT.replace("first version", edit))
+            (tmp_path / "content/about.md").write_text(about.replace("first version", edit))
         process = start(tmp_path, port)
         process.terminate()  # as Ctrl+C: the state is kept for the next session
         said = process.communicate(timeout=30)[0]
-        first = re.search(r"Built [\d,]+ pages in [\d.]+ s \(([\d,]+) rendered", said)
+        first = re.search(r"Built in [\d.]+ s from [\d,]+ Markdown files: ([\d,]+) HTML pages "
+                          r"rendered", said)
         assert first, said
+        assert said.splitlines().count(warning) == 1, said
         if rendered is not None:  # nothing, then the edited page only, is rendered again
             assert int(first[1]) == rendered, said
     assert "second version" in (tmp_path / ".expo-cache/serve/en/about/index.html").read_text()

@@ -111,7 +111,7 @@ def main() -> None:
         print(f"a reload of the page alone (no save): median "
               f"{statistics.median(loads) * 1000:.0f} ms")
         log.seek(0)
-        builds = [float(m) for m in re.findall(r"Built [\d,]+ pages in ([\d.]+) s", log.read())]
+        builds = [float(m) for m in re.findall(r"Built in ([\d.]+) s", log.read())]
         if len(builds) > 1:
             print(f"of which the rebuild (as the server reports it): median "
                   f"{statistics.median(builds[1:]) * 1000:.0f} ms")
