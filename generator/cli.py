@@ -13,7 +13,7 @@ from pathlib import Path
 
 from . import __version__
 from .build import Options, build, check
-from .errors import BuildFailed, Problems, UsageError
+from .errors import BuildFailed, Problems, UsageError, machine_error
 from .scaffold import TYPES, new_file
 from .serve import serve
 
@@ -94,6 +94,10 @@ class TerminalProgress:
             self.dirty = False
 
 
+def _say(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+
+
 def _report(problems: Problems) -> None:
     for problem in problems.sorted():
         print(problem, file=sys.stderr)
@@ -124,7 +128,7 @@ def main(argv: list[str] | None = None) -> int:
             options.no_search = True
             if options.output.resolve() == Path("output").resolve():
                 raise UsageError("expo serve builds into a folder of its own, never output/")
-            serve(options, args.bind, args.port, lambda line: print(line, file=sys.stderr))
+            serve(options, args.bind, args.port, _say)
             return 0
         try:
             result = build(options)
@@ -149,5 +153,8 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as exc:
         print(f"expo: error: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:  # the machine's failure, not the content's: output/ as it was
+        print(machine_error(exc), file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130

@@ -24,7 +24,7 @@ from urllib.parse import unquote
 from tornado import ioloop, netutil
 
 from .build import Builder, Options, Result
-from .errors import BuildFailed, UsageError
+from .errors import BuildFailed, UsageError, machine_error
 
 # More files changed at once than an editor saves (a checkout, a folder copied in): the build
 # looks at every file instead of trusting the list (in case the system's queue overflowed).
@@ -174,8 +174,9 @@ class Rebuilder:
             self.report(f"Failed: {len(failed.problems.errors)} error(s); the browser shows "
                         "them until the next good save")
             return None
-        except UsageError as exc:
-            self.preview.errors = [f"expo: error: {exc}"]
+        except (UsageError, OSError) as exc:  # OSError: the machine's (a full disk)
+            self.preview.errors = [machine_error(exc) if isinstance(exc, OSError)
+                                   else f"expo: error: {exc}"]
             self.report(self.preview.errors[0])
             return None
         self.preview.errors = []
