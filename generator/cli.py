@@ -14,6 +14,7 @@ from pathlib import Path
 from . import __version__
 from .build import Options, build, check
 from .errors import BuildFailed, Problems, UsageError, machine_error
+from .lock import project_lock
 from .scaffold import TYPES, new_file
 from .serve import serve
 
@@ -115,7 +116,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "check":
             options = Options(content=args.content, templates=args.templates,
                               drafts=args.drafts, strict=args.strict)
-            result = check(options)
+            with project_lock(options.cache, _say):
+                result = check(options)
             _report(result.problems)
             print(f"No errors in {result.pages:,} pages", file=sys.stderr)
             return 0
@@ -131,7 +133,8 @@ def main(argv: list[str] | None = None) -> int:
             serve(options, args.bind, args.port, _say)
             return 0
         try:
-            result = build(options)
+            with project_lock(options.cache, _say):
+                result = build(options)
         finally:
             if progress is not None:
                 progress.clear()

@@ -25,6 +25,7 @@ from tornado import ioloop, netutil
 
 from .build import Builder, Options, Result
 from .errors import BuildFailed, UsageError, machine_error
+from .lock import project_lock
 
 # More files changed at once than an editor saves (a checkout, a folder copied in): the build
 # looks at every file instead of trusting the list (in case the system's queue overflowed).
@@ -166,7 +167,8 @@ class Rebuilder:
         if self.builder.state is not None:
             gc.disable()
         try:
-            result = self.builder.build(changed)
+            with project_lock(self.builder.options.cache, self.report):
+                result = self.builder.build(changed)
         except BuildFailed as failed:
             self.preview.errors = [str(p) for p in failed.problems.sorted()]
             for line in self.preview.errors:

@@ -1,5 +1,5 @@
 """Faults of the machine, not of the content: a disk that fills up, a permission refused, a
-damaged cache.
+damaged cache, two builds at once.
 
 A failure of the machine is one line, `path: error: cause` (SPEC §7), exit 1, no traceback,
 and output/ byte for byte as it was; the next build, once the fault is gone, gives what a clean
@@ -18,9 +18,17 @@ import io
 import os
 import re
 import shutil
+import signal
+import socket
 import subprocess
 import sys
 import tempfile
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -387,3 +395,148 @@ def test_half_a_state_or_a_state_of_another_version_gives_a_clean_build(tmp_path
         project(root)
         build(root, "--no-search")
 
+
+# -- two builds at once ------------------------------------------------------------------------
+#
+# A build holds the project's lock (.expo-cache/lock) from start to end, `expo serve` only
+# while it builds; the second comes waits, saying so. To meet a build mid-way whatever the
+# machine's speed, it is stopped (SIGSTOP) as soon as its new folder holds pages, and let go
+# once the other has shown how it takes that.
+
+MANY = {f"content/news/n{n}.md": f"---\ntitle: News {n}\ndate: 2020-07-01\n---\nText {n}.\n"
+        for n in range(150)}
+
+
+class Process:
+    """A real `expo` process of its own process group, its stderr read line by line."""
+
+    def __init__(self, root: Path, *args: str):
+        self.popen = subprocess.Popen(
+            [sys.executable, "-m", "generator", *args, "--templates", str(ROOT / "templates"),
+             "--jobs", "1"], cwd=root, env={**os.environ, "PYTHONPATH": str(ROOT)},
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+            start_new_session=True)
+        self.lines: list[str] = []
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+
+    def _read(self) -> None:
+        for line in self.popen.stderr:
+            self.lines.append(line.rstrip("\n"))
+
+    def signal(self, number: int) -> None:
+        os.killpg(self.popen.pid, number)
+
+    @staticmethod
+    def wait_for(what: Callable[[], bool], timeout: float = 120) -> bool:
+        ends = time.monotonic() + timeout
+        while time.monotonic() < ends:
+            if what():
+                return True
+            time.sleep(0.01)
+        return False
+
+    def said(self, pattern: str, timeout: float = 120) -> str:
+        """The first line matching `pattern`, once said (or fail the test)."""
+        def found() -> str | None:
+            return next((line for line in self.lines if re.search(pattern, line)), None)
+
+        self.wait_for(lambda: found() is not None or self.popen.poll() is not None, timeout)
+        if found() is None and self.popen.poll() is not None:
+            self.reader.join(10)  # its last lines
+        assert found() is not None, (pattern, self.lines)
+        return found()
+
+    def end(self) -> int:
+        code = self.popen.wait(timeout=300)
+        self.reader.join(10)
+        return code
+
+
+@contextmanager
+def stopped_midway(holder: Process, folder: Path, name: str) -> Iterator[None]:
+    """`holder` stopped (SIGSTOP) as soon as its new folder for `name` (beside it in `folder`)
+    holds pages, the lock held; let go (SIGCONT) at the end of the block."""
+    assert holder.wait_for(lambda: any(folder.glob(f".{name}.new-*/en/news"))
+                           or holder.popen.poll() is not None)
+    assert holder.popen.poll() is None, ("it ended before it could be met", holder.lines)
+    holder.signal(signal.SIGSTOP)
+    try:
+        yield
+    finally:
+        holder.signal(signal.SIGCONT)
+
+
+def waiting_for(holder: Process) -> str:
+    return (rf"^expo: waiting for another build of this project to end \(process "
+            rf"{holder.popen.pid} holds \.expo-cache/lock\)$")
+
+
+def clean_build(folder: Path, *edits: dict[str, str]) -> dict[str, bytes]:
+    """The output of a clean build of the project with MANY pages, and `edits` made."""
+    root = project(folder)
+    for files in (MANY, *edits):
+        make_site(root, files)
+    build(root, "--no-search")
+    return output_files(root / "output")
+
+
+def test_two_builds_at_once_take_turns_and_both_are_right(tmp_path):
+    root = project(tmp_path / "site")
+    make_site(root, MANY)
+    first = Process(root, "build", "--no-search")
+    with stopped_midway(first, root, "output"):
+        second = Process(root, "build", "--no-search")
+        second.said(waiting_for(first), timeout=60)
+    assert first.end() == 0, first.lines
+    assert second.end() == 0, second.lines
+    assert output_files(root / "output") == clean_build(tmp_path / "clean")
+    assert beside(root) == [".expo-cache", "content", "output"]
+
+
+def test_a_build_and_the_preview_take_turns_and_both_are_right(tmp_path):
+    """`expo build` while `expo serve` builds waits; `expo serve` holds the lock only while
+    it builds, so a build then goes at once; a save made while a build runs is built by the
+    preview once that build has ended."""
+    root = project(tmp_path / "site")
+    make_site(root, MANY)
+    port = free_port()
+    preview = Process(root, "serve", "--port", str(port))
+    try:
+        with stopped_midway(preview, root / ".expo-cache", "serve"):  # its first build
+            first = Process(root, "build", "--no-search")
+            first.said(waiting_for(preview), timeout=60)
+        assert first.end() == 0, first.lines
+        preview.said(r"^Serving http://")
+        assert "News 7" in get(f"http://127.0.0.1:{port}/en/news/n7/")
+        assert output_files(root / "output") == clean_build(tmp_path / "clean")
+
+        # The preview idle: a build goes at once. A save meanwhile waits for it.
+        edit = {"content/news/n3.md": MANY["content/news/n3.md"] + "An edit.\n"}
+        make_site(root, edit)
+        assert preview.wait_for(lambda: "An edit." in get(f"http://127.0.0.1:{port}/en/news/n3/"))
+        second = Process(root, "build", "--no-search")
+        with stopped_midway(second, root, "output"):
+            (root / "content/news/n5.md").write_text(MANY["content/news/n5.md"] + "A save.\n")
+            preview.said(waiting_for(second), timeout=60)
+        assert second.end() == 0, second.lines
+        assert not [line for line in second.lines if "waiting" in line]
+        assert preview.wait_for(lambda: "A save." in get(f"http://127.0.0.1:{port}/en/news/n5/"))
+        assert output_files(root / "output") == clean_build(tmp_path / "clean2", edit)
+    finally:
+        preview.popen.terminate()
+        preview.end()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def get(url: str) -> str:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.read().decode()
