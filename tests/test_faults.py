@@ -243,6 +243,30 @@ def test_a_full_disk_in_a_worker_process_is_one_line(tmp_path, monkeypatch, caps
     assert output_files(root / "output") == output_files(clean["--no-search"][0])
 
 
+def test_the_preview_shows_a_fault_of_the_machine_and_builds_again_once_it_is_gone(
+        tmp_path, monkeypatch):
+    """`expo serve`'s builds (in-process, as its server runs them): the line is reported and
+    shown instead of the pages, the server goes on, and the next save builds."""
+    from generator.build import Options
+    from generator.serve import Preview, Rebuilder
+
+    root = project(tmp_path)
+    monkeypatch.chdir(root)
+    options = Options(templates=ROOT / "templates", output=Path(".expo-cache/serve"),
+                      no_search=True, jobs=1)
+    preview, said = Preview(options.output, "/"), []
+    rebuild = Rebuilder(options, preview, said.append)
+    with monkeypatch.context() as patched:
+        hit = writes_fail(patched, ".serve.new-")
+        assert rebuild() is None
+    assert hit
+    hit.log.unlink()
+    assert said == preview.errors == [".expo-cache/serve: error: No space left on device"]
+    assert not (root / ".expo-cache/serve").exists()
+    assert rebuild() is not None and preview.errors == []
+    assert (root / ".expo-cache/serve/en/news/one/index.html").is_file()
+
+
 def test_a_content_file_that_cannot_be_read_is_an_error_at_its_line_1(tmp_path, monkeypatch,
                                                                        capsys):
     """Unreadable content is the content's problem, listed with the others at line 1 of the
