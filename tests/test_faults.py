@@ -66,7 +66,7 @@ def edit(root: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def clean(tmp_path_factory) -> dict[str, dict[str, bytes]]:
+def clean(tmp_path_factory) -> dict[str, tuple[Path, dict[str, str]]]:
     """The edited site built from nothing, with and without the search index."""
     root = project(tmp_path_factory.mktemp("clean"))
     edit(root)
@@ -84,8 +84,8 @@ def tree(folder: Path) -> dict[str, bytes | None]:
 
 
 def run(root: Path, monkeypatch, capsys, *args: str) -> tuple[int, list[str]]:
-    """`expo build ARGS` in-process in `root`, one process (the faults injected in this one
-    reach every write); its exit status and lines on stderr."""
+    """`expo build ARGS` run in this process (and the processes it forks), so that the faults
+    injected here reach every write; its exit status and lines on stderr."""
     monkeypatch.chdir(root)
     code = main(["build", "--templates", str(ROOT / "templates"), "--jobs", "1", *args])
     return code, capsys.readouterr().err.splitlines()
