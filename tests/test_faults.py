@@ -308,9 +308,12 @@ def fill(disk: Path) -> Path:
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="mounts a tmpfs (Linux)")
-def test_a_real_full_file_system(tmp_path):
-    """`expo build` on a file system that is full (a tmpfs filled up after the first build,
-    and after an edit): one line, output/ as it was; with room again, the clean build."""
+@pytest.mark.parametrize("search", [False, True], ids=["no-search", "search"])
+def test_a_real_full_file_system(tmp_path, clean, search):
+    """`expo build` on a file system that is full (a tmpfs filled up after the first build
+    and an edit; the temporary folder on it too, as in many containers): one line, output/
+    as it was; with room again, the clean build."""
+    args = [] if search else ["--no-search"]
     disk = tmp_path / "disk"
     disk.mkdir()
     done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", str(disk)],
@@ -319,23 +322,22 @@ def test_a_real_full_file_system(tmp_path):
         pytest.skip(f"cannot mount a tmpfs here: {done.stderr.strip()}")
     try:
         root = project(disk / "site")
-        build(root, "--no-search")
+        (disk / "tmp").mkdir()
+        build(root, *args)
         before = tree(root / "output")
         edit(root)
         filler = fill(disk)
-        failed = expo(root, "build", "--templates", str(ROOT / "templates"), "--no-search")
+        failed = expo(root, "build", "--templates", str(ROOT / "templates"), *args,
+                      env={"TMPDIR": str(disk / "tmp")})
         assert failed.returncode == 1, failed.stderr
         assert re.fullmatch(r"(?!expo:)[^:\n]+: error: No space left on device\n",
                             failed.stderr), failed.stderr
         assert tree(root / "output") == before
         filler.unlink()
-        build(root, "--no-search")
-        clean_root = project(tmp_path / "clean")
-        edit(clean_root)
-        build(clean_root, "--no-search")
-        assert output_files(root / "output") == output_files(clean_root / "output")
+        build(root, *args)
+        folder, files = clean[" ".join(args)]
+        assert differences(root / "output", snapshot(root / "output"), (folder, files)) == []
         assert beside(root) == [".expo-cache", "content", "output"]
-        print(failed.stderr.strip())
     finally:
         subprocess.run(["umount", "-l", str(disk)], check=False)
 
