@@ -41,8 +41,9 @@ def project_lock(cache: Path, waiting: Callable[[str], None]) -> Iterator[None]:
         except BlockingIOError:
             file.seek(0)
             holder = file.read().decode(errors="replace").strip()
-            waiting(f"expo: waiting for another build of this project to end (process "
-                    f"{holder if holder.isdigit() else '?'} holds {display_path(path)})")
+            who = f"process {holder}" if holder.isdigit() else "a process"
+            waiting(f"expo: waiting for another build of this project to end ({who} holds "
+                    f"{display_path(path)})")
             fcntl.flock(file, fcntl.LOCK_EX)
         try:
             file.seek(0)
