@@ -48,6 +48,7 @@ from .output import (
     new_folder,
     publish,
     recover,
+    reported_as,
     stage,
     stage_site,
     update_in_place,
@@ -248,7 +249,13 @@ class Builder:
         collecting = gc.isenabled()
         gc.disable()
         try:
-            return self._build(changed)
+            with reported_as(self.options.output):
+                return self._build(changed)
+        except BaseException:
+            if self.unpublished is not None:  # its state not saved: never swapped in
+                self.unpublished.discard()
+                self.unpublished = None
+            raise
         finally:
             if collecting:
                 gc.enable()
@@ -312,17 +319,10 @@ class Builder:
                 written = update_in_place(files, output, this_build, old)
             elif (staged := stage_site(files, output, this_build, old, staging)) is None:
                 written = 0
-            elif options.no_search:
-                written = publish(staged, output)
-            else:
+            else:  # swapped in once its state is saved aside (below): a failure keeps both
                 written = staged.written
-                unpublished = Unpublished(staged, output, loaded.site.config.codes)
-                if self.index_apart:
-                    self.unpublished = unpublished
-                else:
-                    clock.lap("write")
-                    unpublished.publish(problems, options.progress)
-                    clock.lap("search")
+                self.unpublished = Unpublished(staged, output, loaded.site.config.codes,
+                                               search=not options.no_search)
         finally:  # not swapped in (a failed build) nor left to be: removed
             if staging is not None and staging.exists() and self.unpublished is None:
                 shutil.rmtree(staging, ignore_errors=True)
@@ -346,6 +346,10 @@ class Builder:
         else:
             self._site = loaded.site
         clock.lap("write")
+        if self.unpublished is not None and not self.index_apart:
+            unpublished, self.unpublished = self.unpublished, None
+            unpublished.publish(problems, options.progress)
+            clock.lap("search")
         return Result(problems, len(loaded.site.pages), written, clock.phases,
                       len(loaded.images.pictures), loaded.images.processed,
                       unchanged=len(files) - written, rendered=loaded.rendered)
@@ -353,22 +357,27 @@ class Builder:
 
 @dataclass
 class Unpublished:
-    """A new site in its folder beside the output, waiting for its search index."""
+    """A new site in its folder beside the output, waiting to be swapped in: for its build
+    state to be saved aside (a build that fails before keeps the last site and state), and
+    for its search index."""
 
     staged: Staged
     output: Path
     languages: tuple[str, ...]
+    search: bool = True  # whether it waits for its search index
     state: Path | None = None  # where the build state goes, saved aside until then
 
     def publish(self, problems: Problems,
                 progress: Callable[[str, int, int], None] | None = None) -> None:
         """Index the new site, then swap it in and its state with it. If indexing fails, both
         are removed instead and the build fails (BuildFailed, the reason in `problems`)."""
-        if progress is not None:
+        if progress is not None and self.search:
             progress("Search index", 0, 0)
         try:
-            publish(self.staged, self.output, lambda folder, pages_changed: index_site(
-                folder, self.languages, pages_changed, self.output))
+            with reported_as(self.output):
+                publish(self.staged, self.output, (lambda folder, pages_changed: index_site(
+                    folder, self.languages, pages_changed, self.output)) if self.search
+                    else None)
         except BaseException as exc:
             if self.state is not None:
                 cache.discard(self.state)
@@ -378,6 +387,12 @@ class Unpublished:
             raise
         if self.state is not None:
             cache.commit(self.state)
+
+    def discard(self) -> None:
+        """Remove the new site and its state, neither published."""
+        shutil.rmtree(self.staged.folder, ignore_errors=True)
+        if self.state is not None:
+            cache.discard(self.state)
 
 
 def build(options: Options) -> Result:
@@ -439,10 +454,8 @@ def _build_in_child(options: Options) -> tuple[Result, Unpublished | None]:
                        f"the build process ended with exit status {code} (see above)")
         raise BuildFailed(problems)
     kind, value, unpublished = outcome
-    if kind == "failed":
-        raise BuildFailed(value)
-    if kind == "usage":
-        raise UsageError(value)
+    if kind == "raised":
+        raise value
     return value, unpublished
 
 
@@ -454,10 +467,8 @@ def _build_for_parent(options: Options, report: Path) -> None:
         builder = Builder(options, index_apart=True)
         try:
             outcome = ("built", builder.build(), builder.unpublished)
-        except BuildFailed as failed:
-            outcome = ("failed", failed.problems, None)
-        except UsageError as exc:
-            outcome = ("usage", str(exc), None)
+        except (BuildFailed, UsageError, OSError) as exc:  # raised again by the parent
+            outcome = ("raised", exc, None)
         with report.open("wb") as file:
             pickle.dump(outcome, file, pickle.HIGHEST_PROTOCOL)
     except KeyboardInterrupt:

@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .errors import naming
+
 FORMAT = 6
 
 
@@ -160,9 +162,14 @@ def _read(path: Path) -> Any:
 def _write(path: Path, value: Any) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(f".{os.getpid()}.tmp")
-    with tmp.open("wb") as f:
-        pickle.dump((FORMAT, value), f, protocol=pickle.HIGHEST_PROTOCOL)
-    os.replace(tmp, path)
+    try:
+        with naming(path, tmp):
+            with tmp.open("wb") as f:
+                pickle.dump((FORMAT, value), f, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 # How long after a file's time a later edit may still get the same time: FAT keeps times to

@@ -13,7 +13,8 @@ from pathlib import Path
 
 from . import __version__
 from .build import Options, build, check
-from .errors import BuildFailed, Problems, UsageError
+from .errors import BuildFailed, Problems, UsageError, machine_error
+from .lock import project_lock
 from .scaffold import TYPES, new_file
 from .serve import serve
 
@@ -94,6 +95,10 @@ class TerminalProgress:
             self.dirty = False
 
 
+def _say(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+
+
 def _report(problems: Problems) -> None:
     for problem in problems.sorted():
         print(problem, file=sys.stderr)
@@ -111,7 +116,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "check":
             options = Options(content=args.content, templates=args.templates,
                               drafts=args.drafts, strict=args.strict)
-            result = check(options)
+            with project_lock(options.cache, _say):
+                result = check(options)
             _report(result.problems)
             print(f"No errors in {result.pages:,} Markdown files ({result.rendered:,} HTML pages "
                   "rendered)", file=sys.stderr)
@@ -125,10 +131,11 @@ def main(argv: list[str] | None = None) -> int:
             options.no_search = True
             if options.output.resolve() == Path("output").resolve():
                 raise UsageError("expo serve builds into a folder of its own, never output/")
-            serve(options, args.bind, args.port, lambda line: print(line, file=sys.stderr))
+            serve(options, args.bind, args.port, _say)
             return 0
         try:
-            result = build(options)
+            with project_lock(options.cache, _say):
+                result = build(options)
         finally:
             if progress is not None:
                 progress.clear()
@@ -150,5 +157,8 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as exc:
         print(f"expo: error: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:  # the machine's failure, not the content's: output/ as it was
+        print(machine_error(exc), file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -84,6 +86,30 @@ class BuildFailed(Exception):
         super().__init__(f"{len(problems.errors)} error(s)")
         self.problems = problems
 
+    def __reduce__(self) -> tuple:  # from a child process, with its problems
+        return BuildFailed, (self.problems,)
+
 
 class UsageError(Exception):
     """A wrong command line or a dangerous output folder: exit status 2."""
+
+
+def machine_error(exc: OSError) -> str:
+    """The line for a failure of the machine rather than the content (a full disk, a permission
+    refused): `path: error: cause` (SPEC §7), the path as the editor sees it."""
+    path = display_path(os.fsdecode(exc.filename)) if exc.filename is not None else "expo"
+    return f"{_one_line(path)}: error: {_one_line(exc.strerror or str(exc))}"
+
+
+@contextmanager
+def naming(path: Path | str, instead_of: Path | str | None = None) -> Iterator[None]:
+    """An OSError raised inside that names no file (writing to or reading from a file already
+    open fails without a name: a disk filling up), or names `instead_of` (the temporary file
+    written for `path`), is about `path`."""
+    try:
+        yield
+    except OSError as exc:
+        if exc.filename is None or instead_of is not None and \
+                os.fsdecode(exc.filename) == os.fspath(instead_of):
+            exc.filename = os.fspath(path)
+        raise

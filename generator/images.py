@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import Problems
+from .errors import Problems, naming
 from .model import OutputFile
 from .parallel import jobs_for
 
@@ -175,12 +175,16 @@ def _report(refs: list[Reference], problems: Problems, message: str) -> None:
 
 
 def _cached(store: Path, key: str) -> dict[str, Any] | None:
+    """The manifest of `key`'s renditions when they are all in the cache as they were written
+    (a file cut short or grown, a damaged manifest: made again)."""
     try:
         manifest = json.loads((store / f"{key}.json").read_text())
-    except (OSError, ValueError):
-        return None
-    if all((store / r["file"]).is_file() for r in manifest["renditions"]):
-        return manifest
+        _picture(manifest)  # of the expected shape
+        if all((store / r["file"]).stat().st_size == r["size"]
+               for r in manifest["renditions"]):
+            return manifest
+    except (OSError, ValueError, LookupError, TypeError, AttributeError):
+        pass
     return None
 
 
@@ -206,7 +210,7 @@ def _render_task(task: tuple) -> dict[str, Any] | str:
 
     Image.MAX_IMAGE_PIXELS = settings.max_pixels  # Pillow's own guard, at our limit
     try:
-        return _render(rel, Path(source), key, want_og, Path(store), settings)
+        files, manifest = _render(rel, Path(source), key, want_og, settings)
     except Image.DecompressionBombError:
         return (f"image '{rel}' has more pixels than the limit of {settings.max_pixels:,} "
                 "(images.max_pixels in site.yaml): export it smaller")
@@ -214,10 +218,15 @@ def _render_task(task: tuple) -> dict[str, Any] | str:
         return f"cannot read image '{rel}': the file is damaged or not an image ({exc})"
     except MemoryError:
         return f"image '{rel}' is too large to process: export it smaller"
+    # Not the image's fault when these fail (a full disk): the build fails, naming the file.
+    for name, data in [*files, (f"{key}.json", json.dumps(manifest).encode())]:
+        _store(Path(store) / name, data)
+    return manifest
 
 
-def _render(rel: str, source: Path, key: str, want_og: bool, store: Path,
-            settings: ImageSettings) -> dict[str, Any]:
+def _render(rel: str, source: Path, key: str, want_og: bool, settings: ImageSettings
+            ) -> tuple[list[tuple[str, bytes]], dict[str, Any]]:
+    """The renditions of one image (file name → bytes) and their manifest."""
     from PIL import Image, ImageOps
 
     with Image.open(source) as image:
@@ -240,7 +249,7 @@ def _render(rel: str, source: Path, key: str, want_og: bool, store: Path,
     stem = _stem(rel)
     widths = sorted({w for w in settings.widths if w < image.width} | {
         min(image.width, max(settings.widths))}, reverse=True)
-    renditions = []
+    renditions, files = [], []
     current = image
     for w in widths:
         h = max(1, round(image.height * w / image.width))
@@ -248,19 +257,18 @@ def _render(rel: str, source: Path, key: str, want_og: bool, store: Path,
             current = current.resize((w, h), Image.Resampling.LANCZOS, reducing_gap=3.0)
         for fmt, mime, ext in ((fallback_format, fallback_mime, fallback_format.lower()
                                 .replace("jpeg", "jpg")), ("WEBP", "image/webp", "webp")):
-            name = f"{stem}-{key[:12]}-{w}.{ext}"
-            _save(current, store / name, fmt, settings.quality)
-            renditions.append({"file": name, "width": w, "height": h, "mime": mime,
-                               "role": "picture"})
+            name, data = f"{stem}-{key[:12]}-{w}.{ext}", _encode(current, fmt, settings.quality)
+            files.append((name, data))
+            renditions.append({"file": name, "size": len(data), "width": w, "height": h,
+                               "mime": mime, "role": "picture"})
     if want_og:
         og = _og_crop(image)
-        name = f"{stem}-{key[:12]}-og.jpg"
-        _save(og.convert("RGB"), store / name, "JPEG", settings.quality)
-        renditions.append({"file": name, "width": og.width, "height": og.height,
-                           "mime": "image/jpeg", "role": "og"})
-    manifest = {"key": key, "source": rel, "renditions": renditions}
-    (store / f"{key}.json").write_text(json.dumps(manifest))
-    return manifest
+        name, data = f"{stem}-{key[:12]}-og.jpg", _encode(og.convert("RGB"), "JPEG",
+                                                          settings.quality)
+        files.append((name, data))
+        renditions.append({"file": name, "size": len(data), "width": og.width,
+                           "height": og.height, "mime": "image/jpeg", "role": "og"})
+    return files, {"key": key, "source": rel, "renditions": renditions}
 
 
 def _to_srgb(image):
@@ -309,7 +317,7 @@ def _og_crop(image):
     return ImageOps.fit(image, size, centering=(0.5, 0.5))
 
 
-def _save(image, path: Path, fmt: str, quality: int) -> None:
+def _encode(image, fmt: str, quality: int) -> bytes:
     buffer = io.BytesIO()
     if fmt == "JPEG":
         # progressive alone: with optimize=True too, libjpeg takes ~30 times longer for ~1 %
@@ -318,6 +326,17 @@ def _save(image, path: Path, fmt: str, quality: int) -> None:
         image.save(buffer, "WEBP", quality=quality, method=2)  # method 3+: 7× slower, ~4 %
     else:
         image.save(buffer, "PNG", optimize=False, compress_level=6)
-    tmp = path.with_suffix(f"{path.suffix}.{os.getpid()}.tmp")  # a build and a preview may
-    tmp.write_bytes(buffer.getvalue())                             # share the cache
-    os.replace(tmp, path)  # a killed build never leaves half a file in the cache
+    return buffer.getvalue()
+
+
+def _store(path: Path, data: bytes) -> None:
+    """Write a file of the cache whole or not at all: a killed build never leaves half a
+    file, and two processes writing it never mix their bytes."""
+    tmp = path.with_suffix(f"{path.suffix}.{os.getpid()}.tmp")
+    try:
+        with naming(path, tmp):
+            tmp.write_bytes(data)
+            os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise

@@ -10,7 +10,8 @@ import os
 import secrets
 import shutil
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -74,7 +75,34 @@ def recover(output: Path) -> None:
 def new_folder(output: Path) -> Path:
     """The folder a build fills beside `output`, to be swapped in by `publish`."""
     output.parent.mkdir(parents=True, exist_ok=True)
-    return Path(tempfile.mkdtemp(prefix=f".{output.name}.new-", dir=output.parent))
+    try:
+        return Path(tempfile.mkdtemp(prefix=f".{output.name}.new-", dir=output.parent))
+    except OSError as exc:  # named after the folder that refused it
+        raise OSError(exc.errno, f"{exc.strerror} (the new site is made in a folder beside "
+                      f"{output.name}/, then swapped in)", os.fspath(output.parent)) from exc
+
+
+@contextmanager
+def reported_as(output: Path) -> Iterator[None]:
+    """An OSError about a folder a build makes beside `output` (the new site, the old one
+    while they are swapped), or about no file at all (a full disk, found while writing to a
+    file already open), is reported as about `output`: those folders are gone once the build
+    has failed."""
+    try:
+        yield
+    except OSError as exc:
+        names = [name for name in (exc.filename, exc.filename2) if name is not None]
+        if not names or any(_beside(Path(os.fsdecode(name)), output) for name in names):
+            exc.filename, exc.filename2 = os.fspath(output), None
+        raise
+
+
+def _beside(path: Path, output: Path) -> bool:
+    """Whether `path` is, or is inside, one of the folders a build makes beside `output`."""
+    parent = output.resolve().parent
+    path = path if path.is_absolute() else Path.cwd() / path
+    rel = os.path.relpath(path, parent).split(os.sep)[0]
+    return rel.startswith((f".{output.name}.new-", f".{output.name}.old-"))
 
 
 def stage(staging: Path, path: str, data: bytes) -> None:
@@ -215,5 +243,9 @@ def _swap(staging: Path, output: Path) -> None:
         return
     old = output.parent / f".{output.name}.old-{os.getpid()}"
     os.replace(output, old)
-    os.replace(staging, output)
+    try:
+        os.replace(staging, output)
+    except BaseException:
+        os.replace(old, output)
+        raise
     shutil.rmtree(old, ignore_errors=True)

@@ -468,6 +468,8 @@ class Renderer:
         except jinja2.TemplateSyntaxError as exc:
             problems.error(self.templates_dir / (exc.name or target.template), exc.lineno or 1,
                            f"template syntax: {exc.message}")
+        except OSError:  # the machine's (a full disk), not the template's
+            raise
         except Exception as exc:  # a template's runtime error: point at the template line
             path, line = self._template_line(exc, target.template)
             message = exc.message if isinstance(exc, jinja2.TemplateError) else repr(exc)
@@ -641,7 +643,18 @@ def _bytecode_cache(folder: Path) -> jinja2.BytecodeCache | None:
                     entry.unlink()
     except OSError:  # a cache that cannot be written: templates are compiled, as without
         return None
-    return jinja2.FileSystemBytecodeCache(str(own))
+    return CompiledTemplates(str(own))
+
+
+class CompiledTemplates(jinja2.FileSystemBytecodeCache):
+    """Jinja2's cache of compiled templates, where an entry that cannot be read (cut short,
+    damaged) is compiled again, as one that is missing, rather than stopping the build."""
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except Exception:  # noqa: BLE001 - whatever its bytes make the unpickler raise
+            bucket.reset()
 
 
 def targets(site: Site, renderer: Renderer) -> Iterator[Target]:

@@ -24,7 +24,8 @@ from urllib.parse import unquote
 from tornado import ioloop, netutil
 
 from .build import Builder, Options, Result
-from .errors import BuildFailed, UsageError
+from .errors import BuildFailed, UsageError, machine_error
+from .lock import project_lock
 
 # More files changed at once than an editor saves (a checkout, a folder copied in): the build
 # looks at every file instead of trusting the list (in case the system's queue overflowed).
@@ -166,7 +167,8 @@ class Rebuilder:
         if self.builder.state is not None:
             gc.disable()
         try:
-            result = self.builder.build(changed)
+            with project_lock(self.builder.options.cache, self.report):
+                result = self.builder.build(changed)
         except BuildFailed as failed:
             self.preview.errors = [str(p) for p in failed.problems.sorted()]
             for line in self.preview.errors:
@@ -174,8 +176,9 @@ class Rebuilder:
             self.report(f"Failed: {len(failed.problems.errors)} error(s); the browser shows "
                         "them until the next good save")
             return None
-        except UsageError as exc:
-            self.preview.errors = [f"expo: error: {exc}"]
+        except (UsageError, OSError) as exc:  # OSError: the machine's (a full disk)
+            self.preview.errors = [machine_error(exc) if isinstance(exc, OSError)
+                                   else f"expo: error: {exc}"]
             self.report(self.preview.errors[0])
             return None
         self.preview.errors = []

@@ -4,9 +4,10 @@
 
 Builds, with the code and theme of revision BASE (checked out in a temporary git worktree) and
 with this checkout's, each of: the bundled site (content/), every fixture site of tests/sites/
-(with its own templates where it has them) and bench.py's generated site of `--pages` pages, all with `--no-search`. It compares every
-output file byte for byte (not expo's marker, which names the build) and the problem lines each
-build printed (not the closing line, which holds times), in order, and prints one line a site.
+(with its own templates where it has them) and bench.py's generated site of `--pages` pages,
+all with `--no-search`. It compares every output file byte for byte (not expo's marker, which
+names the build) and the problem lines each build printed (not the closing line, which holds
+times), in order, and prints one line a site.
 Exit status 0 when every site is the same.
 """
 
