@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 import feedparser
 import pytest
-from sitekit import ROOT, build
+from sitekit import ROOT, build, html
 
 NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9", "x": "http://www.w3.org/1999/xhtml"}
 
@@ -41,15 +41,20 @@ def test_sitemap_lists_every_page_with_reciprocal_alternates(published):
     pages = {p for p in output.rglob("index.html") if "http-equiv" not in p.read_text()}
     assert len(alternates) == len(pages)
     for loc, links in alternates.items():
-        for hreflang, href in links.items():
+        for href in links.values():
             assert href in alternates, (loc, href)
-            if hreflang != "x-default":
-                assert alternates[href] == links, (loc, href)  # reciprocal, same set
+            assert alternates[href] == links, (loc, href)  # reciprocal, same set, x-default too
         if links:
-            assert links["x-default"] in links.values()
+            assert loc in links.values() and "x-default" in links, loc
+        page = html(local_file(output, base_url, loc))  # the page says what the sitemap says
+        assert {link["hreflang"]: link["href"] for link in page.find_all(
+            "link", rel="alternate", hreflang=True)} == links, loc
     assert alternates[f"{base_url}en/cities/prague/"]["zh-Hant-TW"] == \
         f"{base_url}zh-tw/cities/prague/"
     assert not alternates[f"{base_url}en/cities/gdynia/"]  # English only: no alternates
+    # The entry page picks a language: the homes' x-default, naming them back.
+    assert alternates[base_url] == alternates[f"{base_url}en/"] == {
+        "en": f"{base_url}en/", "zh-Hant-TW": f"{base_url}zh-tw/", "x-default": base_url}
 
 
 def test_robots_names_the_sitemap(published):
