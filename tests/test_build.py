@@ -177,6 +177,29 @@ def test_the_entry_page_is_the_x_default_of_the_homes(bundled: Path):
     assert assert_alternates_reciprocal(bundled, "/", "https://example.org/") > 100
 
 
+def test_every_page_but_the_search_page_has_a_search_form_in_its_header(bundled: Path):
+    """A plain GET form (?q=…) to the search page of the page's language, with a labelled
+    field: it works before any script, and a search can be linked. The search page has its
+    own form in its main part instead; the entry page, in no language, has none."""
+    pages = [p for p in sorted(bundled.rglob("*.html")) if p.relative_to(bundled).parts[0]
+             not in ("index.html", "pagefind")]
+    assert len(pages) > 80
+    for page in pages:
+        rel = page.relative_to(bundled).as_posix()
+        lang = rel.split("/")[0] if "/" in rel else "en"
+        soup = html(page)
+        searching = rel == f"{lang}/search/index.html"
+        forms = soup.select("header form[role=search]")
+        assert len(forms) == (0 if searching else 1), rel
+        form, = soup.select("main form[role=search]") if searching else forms
+        assert form["method"] == "get" and form["action"] == f"/{lang}/search/", rel
+        field, = form.select("input[name=q]")
+        assert field["type"] == "search"
+        assert form.find("label", attrs={"for": field["id"]}).get_text(strip=True), rel
+        assert form.find("button", type="submit").get_text(strip=True), rel
+    assert html(bundled / "index.html").find("form") is None
+
+
 def test_a_site_in_one_language_declares_no_alternates(site):
     root = site({"content/site.yaml": "title: {en: One}\nbase_url: https://example.org/\n"
                                       "languages:\n  en: {name: English, html_lang: en}\n",
