@@ -4,19 +4,29 @@
 (templates' `url()`, `url(...)` inside stylesheets) uses that name, so hosts can cache these
 files forever: a changed file gets a new name. With `--minify`, CSS and JS are minified first
 (HTML is minified as pages are written).
+
+One file keeps its name: `/favicon.ico`, where browsers look for a site's icon whatever its
+pages say — the theme's `static/favicon.ico`, or one made from its `static/icons/favicon.png`.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import posixpath
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from PIL import Image
+
+from .errors import Problems
 from .model import OutputFile
 
 CSS_URL = re.compile(r"""url\(\s*(['"]?)([^'")]+)\1\s*\)""")
+FAVICON = "favicon.ico"  # below static/: published as it is, at the root of the site
+ICON = "icons/favicon.png"  # below static/: the picture /favicon.ico is made of otherwise
+ICON_SIZES = [(16, 16), (32, 32), (48, 48)]
 
 
 @dataclass
@@ -28,13 +38,18 @@ class Assets:
         return self.names.get(site_path, site_path)
 
 
-def collect(folder: Path, minify: bool) -> Assets:
-    """Read, (minify,) hash and rename every file of the theme's static/ folder."""
+def collect(folder: Path, minify: bool, problems: Problems) -> Assets:
+    """Read, (minify,) hash and rename every file of the theme's static/ folder; and
+    /favicon.ico."""
     assets = Assets()
     if not folder.is_dir():
         return assets
     paths = sorted(p for p in folder.rglob("*") if p.is_file() and not any(
         part.startswith(".") for part in p.relative_to(folder).parts))
+    icon = favicon(folder, problems)
+    if icon is not None:
+        assets.files.append(icon)
+        paths = [p for p in paths if p != folder / FAVICON]
     # Stylesheets last: their url(...) references must already have their final names.
     for path in sorted(paths, key=lambda p: p.suffix == ".css"):
         rel = "static/" + path.relative_to(folder).as_posix()
@@ -49,6 +64,25 @@ def collect(folder: Path, minify: bool) -> Assets:
         assets.names[rel] = name
         assets.files.append(OutputFile(name, data, path))
     return assets
+
+
+def favicon(folder: Path, problems: Problems) -> OutputFile | None:
+    """/favicon.ico: the theme's own, else made of its icon picture (16, 32 and 48 pixels);
+    None for a theme with neither."""
+    own, picture = folder / FAVICON, folder / ICON
+    if own.is_file():
+        return OutputFile(FAVICON, own.read_bytes(), own)
+    if not picture.is_file():
+        return None
+    try:
+        with Image.open(picture) as image:
+            data = io.BytesIO()
+            image.save(data, format="ICO", sizes=ICON_SIZES)
+    except (OSError, ValueError, Image.DecompressionBombError) as exc:
+        problems.error(picture, 1, f"cannot make /{FAVICON}: the file is damaged or not a "
+                                   f"picture ({exc})")
+        return None
+    return OutputFile(FAVICON, data.getvalue(), picture)
 
 
 def _rewrite_css(css: str, rel: str, assets: Assets) -> str:

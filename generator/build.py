@@ -181,7 +181,7 @@ def load(options: Options, problems: Problems, clock: Clock, bodies: dict | None
     site.reuse_lookups(memory.lookups)
     site.check_refs(problems)
     clock.lap("images")
-    assets = collect_assets(templates / "static", options.minify)
+    assets = collect_assets(templates / "static", options.minify, problems)
     env = memory.env
     renderer = Renderer(templates, site, load_strings(templates, config, problems), assets,
                         memory.cards, env if env is not None and env.loader.searchpath == [

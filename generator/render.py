@@ -55,11 +55,14 @@ class Target:
 
     @property
     def group(self) -> str:
-        """Pages that are translations of one another share a group (sitemap alternates)."""
+        """Pages that are translations of one another share a group (sitemap alternates); the
+        entry page, in no language, is in the homes' group: their x-default."""
         page = self.context.get("page")
         if page is not None and self.template not in ("home.html", "list.html"):
             return f"page:{page.key}"
-        return "path:" + self.path.split("/", 1)[-1] if self.lang else f"alone:{self.path}"
+        if self.lang or self.template == "entry.html":
+            return "path:" + self.path.split("/", 1)[-1]
+        return f"alone:{self.path}"
 
     def templates(self) -> list[str]:
         """A section's listing may have its own template: list-summit.html, else list.html."""

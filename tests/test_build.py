@@ -84,7 +84,41 @@ def assert_links_resolve(output: Path, base_path: str = "/", base_url: str | Non
             if unquote(fragment) not in ids[target]:
                 broken.append(f"{page.relative_to(output)}: {url} (no id {fragment!r})")
     assert not broken, "\n".join(broken[:30])
-    return checked
+    return checked + assert_alternates_reciprocal(output, base_path, base_url)
+
+
+def assert_alternates_reciprocal(output: Path, base_path: str = "/",
+                                 base_url: str | None = None) -> int:
+    """Every hreflang pair followed both ways: a page that declares alternates names itself
+    among them, and each page it names (x-default too) declares the very same set — search
+    engines drop alternates that are not returned. Returns the number of pairs followed."""
+    declared: dict[Path, dict[str, str]] = {}
+
+    def alternates(page: Path) -> dict[str, str]:
+        if page not in declared:
+            declared[page] = {link["hreflang"]: link["href"] for link in
+                              html(page).find_all("link", rel="alternate", hreflang=True)}
+        return declared[page]
+
+    broken, followed = [], 0
+    for page in sorted(output.rglob("*.html")):
+        links, name = alternates(page), page.relative_to(output).as_posix()
+        targets = []
+        for hreflang, url in links.items():
+            followed += 1
+            path = base_path + url[len(base_url):] if base_url and url.startswith(base_url) \
+                else url
+            target, _ = resolve(output, page, path, base_path)
+            targets.append(target)
+            if target is None or not target.is_file():
+                broken.append(f"{name}: {hreflang} {url} leads nowhere")
+            elif alternates(target) != links:
+                broken.append(f"{name}: {hreflang} {url} declares {alternates(target)}, "
+                              f"not {links}")
+        if links and page not in targets:
+            broken.append(f"{name}: not among its own alternates {links}")
+    assert not broken, "\n".join(broken[:30])
+    return followed
 
 
 def test_bundled_site_builds_every_section_in_both_languages(bundled: Path):
@@ -129,6 +163,52 @@ def test_pages_declare_language_and_alternates(bundled: Path):
                   for link in page.find_all("link", rel="alternate", hreflang=True)}
     assert alternates["en"] == "https://example.org/en/about/"
     assert alternates["zh-Hant-TW"] == "https://example.org/zh-tw/about/"
+
+
+def test_the_entry_page_is_the_x_default_of_the_homes(bundled: Path):
+    """/ picks a language: it is what the homes name for visitors of any other language, and
+    it names the homes back."""
+    expected = {"en": "https://example.org/en/", "zh-Hant-TW": "https://example.org/zh-tw/",
+                "x-default": "https://example.org/"}
+    for path in ("index.html", "en/index.html", "zh-tw/index.html"):
+        page = html(bundled / path)
+        alternates = {link["hreflang"]: link["href"]
+                      for link in page.find_all("link", rel="alternate", hreflang=True)}
+        assert alternates == expected, path
+    assert assert_alternates_reciprocal(bundled, "/", "https://example.org/") > 100
+
+
+def test_every_page_but_the_search_page_has_a_search_form_in_its_header(bundled: Path):
+    """A plain GET form (?q=…) to the search page of the page's language, with a labelled
+    field: it works before any script, and a search can be linked. The search page has its
+    own form in its main part instead; the entry page, in no language, has none."""
+    pages = [p for p in sorted(bundled.rglob("*.html")) if p.relative_to(bundled).parts[0]
+             not in ("index.html", "pagefind")]
+    assert len(pages) > 80
+    for page in pages:
+        rel = page.relative_to(bundled).as_posix()
+        lang = rel.split("/")[0] if "/" in rel else "en"
+        soup = html(page)
+        searching = rel == f"{lang}/search/index.html"
+        forms = soup.select("header form[role=search]")
+        assert len(forms) == (0 if searching else 1), rel
+        form, = soup.select("main form[role=search]") if searching else forms
+        assert form["method"] == "get" and form["action"] == f"/{lang}/search/", rel
+        field, = form.select("input[name=q]")
+        assert field["type"] == "search"
+        assert form.find("label", attrs={"for": field["id"]}).get_text(strip=True), rel
+        assert form.find("button", type="submit").get_text(strip=True), rel
+    assert html(bundled / "index.html").find("form") is None
+
+
+def test_a_site_in_one_language_declares_no_alternates(site):
+    root = site({"content/site.yaml": "title: {en: One}\nbase_url: https://example.org/\n"
+                                      "languages:\n  en: {name: English, html_lang: en}\n",
+                 "content/about.md": "---\ntitle: About\n---\nText.\n"})
+    build(root)
+    pages = sorted((root / "output").rglob("*.html"))
+    assert len(pages) > 5
+    assert [p for p in pages if html(p).find("link", rel="alternate", hreflang=True)] == []
 
 
 def test_untranslated_items_are_listed_in_other_language_and_marked(bundled: Path):

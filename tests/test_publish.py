@@ -9,7 +9,8 @@ from urllib.parse import urlsplit
 
 import feedparser
 import pytest
-from sitekit import ROOT, build
+from PIL import Image
+from sitekit import ROOT, build, fails, html, make_site, output_files
 
 NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9", "x": "http://www.w3.org/1999/xhtml"}
 
@@ -41,15 +42,20 @@ def test_sitemap_lists_every_page_with_reciprocal_alternates(published):
     pages = {p for p in output.rglob("index.html") if "http-equiv" not in p.read_text()}
     assert len(alternates) == len(pages)
     for loc, links in alternates.items():
-        for hreflang, href in links.items():
+        for href in links.values():
             assert href in alternates, (loc, href)
-            if hreflang != "x-default":
-                assert alternates[href] == links, (loc, href)  # reciprocal, same set
+            assert alternates[href] == links, (loc, href)  # reciprocal, same set, x-default too
         if links:
-            assert links["x-default"] in links.values()
+            assert loc in links.values() and "x-default" in links, loc
+        page = html(local_file(output, base_url, loc))  # the page says what the sitemap says
+        assert {link["hreflang"]: link["href"] for link in page.find_all(
+            "link", rel="alternate", hreflang=True)} == links, loc
     assert alternates[f"{base_url}en/cities/prague/"]["zh-Hant-TW"] == \
         f"{base_url}zh-tw/cities/prague/"
     assert not alternates[f"{base_url}en/cities/gdynia/"]  # English only: no alternates
+    # The entry page picks a language: the homes' x-default, naming them back.
+    assert alternates[base_url] == alternates[f"{base_url}en/"] == {
+        "en": f"{base_url}en/", "zh-Hant-TW": f"{base_url}zh-tw/", "x-default": base_url}
 
 
 def test_robots_names_the_sitemap(published):
@@ -113,3 +119,63 @@ def test_minify_keeps_pages_whole(tmp_path):
     assert len(small) < len(plain) * 0.95
     page = html(tmp_path / "output/en/about/index.html")
     assert page.find("h2", id="hello") is not None and page.html["lang"] == "en"
+
+
+def icon_links(page: Path) -> list[str]:
+    return [link["href"] for link in html(page).find_all("link", href=True)
+            if "icon" in link.get("rel", [])]
+
+
+def test_favicon_ico_is_a_real_icon_and_every_page_names_it(published):
+    """Browsers ask for /favicon.ico whatever a page says, and use it where a page names none."""
+    output, base_url = published
+    base_path = urlsplit(base_url).path
+    with Image.open(output / "favicon.ico") as icon:
+        assert icon.format == "ICO"
+        assert {(16, 16), (32, 32), (48, 48)} <= icon.info["sizes"]
+        icon.size = (32, 32)
+        pixel = icon.convert("RGB").getpixel((16, 4))  # the theme's #0b5c73
+        assert max(abs(a - b) for a, b in zip(pixel, (11, 92, 115), strict=True)) < 8, pixel
+    pages = sorted(output.rglob("*.html"))
+    assert len(pages) > 50
+    for page in pages:
+        links = icon_links(page)
+        assert f"{base_path}favicon.ico" in links, page
+        for href in links:
+            assert href.startswith(base_path) and (output / href[len(base_path):]).is_file()
+
+
+def test_a_redirect_page_names_the_icon_under_the_sub_path(tmp_path):
+    make_site(tmp_path, {"content/about.md": "---\ntitle: About\naliases: [/old/, /old.html]\n"
+                                             "---\nText.\n"})
+    build(tmp_path, "--base-url", "https://host.example/expo/")
+    output = tmp_path / "output"
+    for redirect in (output / "old/index.html", output / "old.html"):
+        assert "http-equiv" in redirect.read_text(encoding="utf-8")
+        links = icon_links(redirect)
+        assert "/expo/favicon.ico" in links
+        assert all((output / href.removeprefix("/expo/")).is_file() for href in links)
+
+
+def test_a_theme_gives_its_own_favicon_ico(tmp_path):
+    make_site(tmp_path, {"content/about.md": "---\ntitle: About\n---\nText.\n"})
+    theme = tmp_path / "theme"
+    shutil.copytree(ROOT / "templates", theme)
+    Image.new("RGB", (16, 16), "red").save(theme / "static/favicon.ico")
+    build(tmp_path, "--templates", str(theme))
+    output = tmp_path / "output"
+    assert (output / "favicon.ico").read_bytes() == (theme / "static/favicon.ico").read_bytes()
+    assert list((output / "static").glob("favicon*")) == []  # published at the root only
+
+
+def test_an_unreadable_theme_icon_is_an_error_at_its_path(tmp_path):
+    make_site(tmp_path, {"content/about.md": "---\ntitle: About\n---\nText.\n"})
+    theme = tmp_path / "theme"
+    shutil.copytree(ROOT / "templates", theme)
+    (theme / "static/icons/favicon.png").write_bytes(b"not a picture")
+    build(tmp_path)
+    before = output_files(tmp_path / "output")
+    run = fails(tmp_path, "--templates", str(theme))
+    assert run.lines[0].startswith(
+        "theme/static/icons/favicon.png:1: error: cannot make /favicon.ico: ")
+    assert output_files(tmp_path / "output") == before

@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 from sitekit import ROOT, VNU_JAR, build, html, make_site, require_file
+from test_build import assert_links_resolve
 
 # Plain Markdown, every extension the generator enables, and raw HTML from the allow-list; the
 # headings take the names of ids the theme uses itself ("main" is the skip link's target).
@@ -181,6 +182,16 @@ def test_every_page_is_valid_html(jar, outputs, tally):  # jar first: a skip bui
     assert findings == [], "\n".join(findings[:40])
     assert done.returncode == 0, done.stderr[-2000:]
     tally("pages validated by vnu.jar", len(pages))
+
+
+def test_every_link_fragment_and_hreflang_pair_resolves(outputs, tally):
+    """The link checker of test_build.py over the minified site under a sub-path and the site
+    of every Markdown feature (aliases, a page in one language only, a bundle's pictures)."""
+    checked = assert_links_resolve(outputs[1], "/expo/", "https://host.example/expo/")
+    # (its Markdown links to example.org, its base_url: absolute links are left out there, and
+    # hreflang pairs are followed by their paths)
+    checked += assert_links_resolve(outputs[2])
+    tally("links and hreflang pairs followed (minified, Markdown site)", checked)
 
 
 def test_headings_never_take_an_id_of_the_theme(outputs):

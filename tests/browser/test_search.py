@@ -1,11 +1,17 @@
-"""Search in a real browser: Pagefind's index per language, Chinese words segmented."""
+"""Search in a real browser: Pagefind's index per language, Chinese words segmented; the
+search page's own form over Pagefind's JS API, a search in the address (?q=…), and the form in
+every other page's header, which works before any script (a plain GET form)."""
 
 from __future__ import annotations
 
 import shutil
+from urllib.parse import quote
 
 import pytest
-from sitekit import ROOT, build
+from sitekit import ROOT, build, make_site
+
+FIELD = "main form[role=search] input[name=q]"  # the search page's own field
+RESULT_LINKS = ".search-result__title a"
 
 
 @pytest.fixture(scope="module")
@@ -21,15 +27,19 @@ def site_url(tmp_path_factory, serve) -> str:
     return serve(host) + "/expo"
 
 
+def result_links(page) -> list[str]:
+    page.locator(RESULT_LINKS).first.wait_for(timeout=15_000)
+    return page.locator(RESULT_LINKS).evaluate_all(
+        "links => links.map(a => a.getAttribute('href'))")
+
+
 def search(page_in, site_url: str, lang: str, query: str) -> list[str]:
+    """The results of typing `query` into the search page's field."""
     page = page_in()
     page.goto(f"{site_url}/{lang}/search/")
-    box = page.locator(".pagefind-ui__search-input")
-    box.fill(query)
-    page.locator(".pagefind-ui__result-link").first.wait_for(timeout=15_000)
-    links = page.locator(".pagefind-ui__result-link").evaluate_all(
-        "links => links.map(a => a.getAttribute('href'))")
-    assert page.page_errors == []
+    page.locator(FIELD).fill(query)
+    links = result_links(page)
+    assert page.page_errors == [] and page.console_errors == []
     return links
 
 
@@ -63,8 +73,6 @@ def test_404_page_keeps_its_styles_at_any_depth(page_in, site_url):
 
 
 def test_drafts_are_not_in_the_index(tmp_path, serve, page_in):
-    from sitekit import make_site
-
     make_site(tmp_path, {
         "content/news/out.md": "---\ntitle: Draft\ndate: 2020-07-01\ndraft: true\n---\n"
                                "The zebracorn plan is secret.\n",
@@ -76,14 +84,13 @@ def test_drafts_are_not_in_the_index(tmp_path, serve, page_in):
     assert search(page_in, url, "en", "unicorn") == ["/en/news/in/"]
     page = page_in()
     page.goto(f"{url}/en/search/")
-    page.locator(".pagefind-ui__search-input").fill("zebracorn")
-    page.locator(".pagefind-ui__message").filter(has_text="zebracorn").wait_for(timeout=15_000)
-    assert page.locator(".pagefind-ui__result-link").count() == 0
+    page.locator(FIELD).fill("zebracorn")
+    page.get_by_role("status").filter(has_text="No results for “zebracorn”").wait_for(
+        timeout=15_000)
+    assert page.locator(RESULT_LINKS).count() == 0
 
 
 def test_related_cards_do_not_make_a_page_a_result(tmp_path, serve, page_in):
-    from sitekit import make_site
-
     make_site(tmp_path, {
         "content/solutions/quokka.md": "---\ntitle: Quokka counter\ncompany: Q Co.\n"
                                        "category: smart-health\n---\nCounts the animals.\n",
@@ -98,8 +105,6 @@ def test_related_cards_do_not_make_a_page_a_result(tmp_path, serve, page_in):
 
 
 def test_an_edit_in_one_language_reindexes_that_language_only(tmp_path, serve, page_in):
-    from sitekit import make_site
-
     make_site(tmp_path, {
         "content/news/plan.md": "---\ntitle: Plan\ndate: 2020-07-01\n---\nThe unicorn plan.\n",
         "content/news/plan.zh-tw.md": "---\ntitle: 計畫\n---\n獨角獸計畫。\n",
@@ -123,3 +128,94 @@ def test_an_edit_in_one_language_reindexes_that_language_only(tmp_path, serve, p
     url = serve(tmp_path / "output")
     assert search(page_in, url, "en", "narwhal") == ["/en/news/plan/"]
     assert search(page_in, url, "zh-tw", "獨角獸") == ["/zh-tw/news/plan/"]
+
+
+# -- the search in the address, the header's form, the results as shown -----------------------
+
+@pytest.mark.parametrize(("lang", "query", "found", "announced"), [
+    ("en", "traffic signals", "en/solutions/adaptive-traffic-signals/",
+     "results for “traffic signals”"),
+    ("zh-tw", "停車", "zh-tw/solutions/smart-parking-guidance/", "「停車」的搜尋結果："),
+])
+def test_a_search_in_the_address_is_run_on_arrival(page_in, site_url, lang, query, found,
+                                                   announced):
+    page = page_in()
+    page.goto(f"{site_url}/{lang}/search/?q={quote(query)}")
+    assert f"/expo/{found}" in result_links(page)
+    assert page.locator(FIELD).input_value() == query
+    count = page.locator(RESULT_LINKS).count()
+    status = page.get_by_role("status")
+    status.filter(has_text=announced).wait_for()
+    assert str(count) in status.inner_text()
+    assert page.page_errors == [] and page.console_errors == []
+
+
+def test_what_is_typed_is_kept_in_the_address(page_in, site_url):
+    page = page_in()
+    page.goto(f"{site_url}/zh-tw/search/")
+    page.locator(FIELD).fill("交通")
+    page.wait_for_url(f"**/expo/zh-tw/search/?q={quote('交通')}")
+    links = result_links(page)
+    page.reload()  # a bookmark of the address gives the same results
+    page.locator(RESULT_LINKS).nth(len(links) - 1).wait_for()
+    assert result_links(page) == links
+    page.locator(FIELD).fill("")
+    page.wait_for_url("**/expo/zh-tw/search/")
+    assert page.locator(RESULT_LINKS).count() == 0
+
+
+@pytest.mark.parametrize("script", [True, False], ids=["with-js", "without-js"])
+def test_the_header_form_of_every_page_searches_on_the_search_page(page_in, site_url, script):
+    page = page_in(java_script_enabled=script)
+    page.goto(f"{site_url}/en/solutions/")
+    assert page.locator(FIELD).count() == 0
+    header = page.locator("header form[role=search]")
+    header.get_by_label("Search this site").fill("traffic signals")
+    header.get_by_role("button", name="Search").click()
+    page.wait_for_url("**/expo/en/search/?q=traffic+signals")
+    if script:
+        assert "/expo/en/solutions/adaptive-traffic-signals/" in result_links(page)
+        assert page.page_errors == [] and page.console_errors == []
+    else:  # the search page, which says in <noscript> where to look instead
+        assert page.get_by_role("heading", level=1).inner_text() == "Search"
+        assert "Search needs JavaScript" in page.locator("noscript").inner_html()
+
+
+def test_more_results_come_ten_at_a_time_and_take_the_focus(tmp_path, serve, page_in):
+    make_site(tmp_path, {f"content/news/n{i:02}.md": f"---\ntitle: Note {i:02}\n"
+                                                      f"date: 2020-07-{i:02}\n---\n"
+                                                      "The okapi plan.\n" for i in range(1, 13)})
+    build(tmp_path)
+    page = page_in()
+    page.goto(f"{serve(tmp_path / 'output')}/en/search/?q=okapi")
+    page.get_by_role("status").filter(has_text="12 results for “okapi”").wait_for(
+        timeout=15_000)
+    assert len(result_links(page)) == 10
+    more = page.get_by_role("button", name="More results")
+    more.click()
+    page.locator(RESULT_LINKS).nth(11).wait_for()
+    assert len(result_links(page)) == 12
+    assert more.is_hidden()
+    focused = page.evaluate("document.activeElement.getAttribute('href')")
+    assert focused == result_links(page)[10]
+
+
+def test_excerpts_show_the_page_text_as_text_with_the_words_found_marked(tmp_path, serve,
+                                                                        page_in):
+    make_site(tmp_path, {"content/news/tags.md": """---
+title: Tags
+date: 2020-07-01
+---
+The quagga writes `<img src=x onerror="document.title='hacked'">` and `<b>bold</b>` text.
+"""})
+    build(tmp_path)
+    page = page_in()
+    page.on("dialog", lambda dialog: dialog.dismiss())
+    page.goto(f"{serve(tmp_path / 'output')}/en/search/?q=quagga")
+    assert result_links(page) == ["/en/news/tags/"]
+    excerpt = page.locator(".search-result__excerpt")
+    assert "<img src=x onerror=" in excerpt.inner_text()
+    assert "<b>bold</b>" in excerpt.inner_text()
+    assert excerpt.locator("*").evaluate_all("nodes => nodes.map(n => n.outerHTML)") == [
+        "<mark>quagga</mark>"]
+    assert page.title() != "hacked" and page.page_errors == []
