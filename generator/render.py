@@ -76,12 +76,20 @@ class _Environment(jinja2.Environment):
     renderer: Renderer | None = None  # the build's: see _RendererGlobal
 
     def getattr(self, obj: Any, attribute: str) -> Any:
+        """`obj.attribute` in a template: the attribute, else the item, else undefined."""
         if type(obj) is dict and attribute not in _DICT_ATTRIBUTES:
             try:
                 return obj[attribute]
             except KeyError:
                 return self.undefined(obj=obj, name=attribute)
-        return super().getattr(obj, attribute)
+        try:  # the rest as Jinja2 documents it, written out rather than one more call
+            return getattr(obj, attribute)
+        except AttributeError:
+            pass
+        try:
+            return obj[attribute]
+        except (TypeError, LookupError, AttributeError):
+            return self.undefined(obj=obj, name=attribute)
 
 
 class _RendererGlobal:
