@@ -25,6 +25,7 @@ from markupsafe import Markup
 from .assets import Assets
 from .calendar import summit_ics_path
 from .errors import Problems
+from .frontmatter import decode
 from .i18n import Strings, format_date
 from .model import Page
 from .picture import picture_global
@@ -170,7 +171,7 @@ class Renderer:
 
     def template_hash(self, name: str) -> str | None:
         """A hash of a template's text; None when there is no such template (or it cannot be
-        read: rendering reports why)."""
+        read: `check_syntax` reports why)."""
         if name not in self._hashes:
             try:
                 text = self.env.loader.get_source(self.env, name)[0]
@@ -231,6 +232,9 @@ class Renderer:
             except jinja2.TemplateSyntaxError as exc:
                 problems.error(self.templates_dir / name, exc.lineno or 1,
                                f"template syntax: {exc.message}")
+            except UnicodeDecodeError:  # reported as for a content file, with its line
+                path = self.templates_dir / name
+                decode(path, path.read_bytes(), problems)
 
     def render(self, target: Target, problems: Problems,
                recorder: dict | None = None) -> bytes | None:
