@@ -11,7 +11,6 @@ import functools
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from functools import partial
 from html import unescape
 from typing import Any
 from xml.etree.ElementTree import Element
@@ -19,12 +18,9 @@ from xml.etree.ElementTree import Element
 import markdown
 import nh3
 from markdown.extensions import Extension
-from markdown.extensions.tables import TableProcessor
 from markdown.extensions.toc import slugify_unicode
-from markdown.inlinepatterns import InlineProcessor
 from markdown.postprocessors import Postprocessor
 from markdown.treeprocessors import Treeprocessor
-from markdown.util import Registry
 from pygments import highlight
 from pygments.formatters import HtmlFormatter
 from pygments.lexers import get_lexer_by_name
@@ -150,176 +146,14 @@ class MarkdownRenderer:
             output_format="html",
         )
         self._links: _Links = self._md.treeprocessors["expo-links"]
-        self._toc: Any = None  # see _quicken
-        self._quicken()
-
-    def _quicken(self) -> None:
-        """Python-Markdown asks its registry of inline patterns for each pattern by number, at
-        every text of every page, lists its block processors again for every block, and
-        looks tags up in a list of block-level elements: with every extension registered,
-        the same processors as lists and the same tags as a set give the same HTML, a tenth
-        quicker; it tries each inline pattern on each text, and most texts hold none of the
-        characters a match needs: skipping those tries takes off a sixth more; so does
-        looking for the table of contents' marker only in a text that holds it, 3 %
-        (tests/test_engines.py). A Python-Markdown keeping them elsewhere is left as it is."""
-        md = self._md
-        if "inline" in md.treeprocessors and isinstance(
-                getattr(md.treeprocessors["inline"], "inlinePatterns", None), Registry):
-            inline = md.treeprocessors["inline"]
-            inline.inlinePatterns = list(inline.inlinePatterns)  # type: ignore[attr-defined]
-            # A pattern is tried on every text of every page; one whose every match starts
-            # with one of a few characters (`[`, `*`, `&`…) or texts ("  \n") is not tried on
-            # a text with none of them, nor are the first patterns a text cannot match.
-            apply = getattr(inline, "_InlineProcessor__applyPattern", None)
-            handle = getattr(inline, "_InlineProcessor__handleInline", None)
-            needs = [_needed(p) for p in inline.inlinePatterns]
-            if apply is not None and handle is not None and any(needs):
-                inline._InlineProcessor__applyPattern = partial(  # type: ignore[attr-defined]
-                    _apply_if_possible, apply, dict(zip(inline.inlinePatterns, needs, strict=True)))
-                inline._InlineProcessor__handleInline = partial(  # type: ignore[attr-defined]
-                    _handle_if_possible, handle, needs)
-        # The table of contents replaces an element whose whole text is its marker ("[TOC]"),
-        # looked for in every element of every page; `render` has it not looked for in a
-        # text without the marker, which has no such element.
-        if "toc" in md.treeprocessors and isinstance(
-                getattr(md.treeprocessors["toc"], "marker", None), str):
-            self._toc = md.treeprocessors["toc"]
-        if isinstance(getattr(md.parser, "blockprocessors", None), Registry):
-            md.parser.blockprocessors = list(md.parser.blockprocessors)  # type: ignore
-            # A table's first row holds a "|": the tables extension splits the first two rows
-            # of every block into cells, character by character, to find that out.
-            for processor in md.parser.blockprocessors:
-                if type(processor) is TableProcessor:
-                    processor.test = partial(_table_if_pipe, processor.test)  # type: ignore
-        if isinstance(getattr(md, "block_level_elements", None), list):
-            md.block_level_elements = frozenset(md.block_level_elements)  # type: ignore
 
     def render(self, text: str, linker: Linker | None = None) -> Rendered:
         self._md.reset()
         self._links.linker = linker
-        contents = self._toc
-        marker = contents.marker if contents is not None else ""
-        if marker and marker not in text:
-            contents.marker = ""
-        try:
-            html = self._md.convert(text)
-        finally:
-            self._links.linker = None
-            if marker:
-                contents.marker = marker
+        html = self._md.convert(text)
         toc = self._md.toc if self._md.toc_tokens else ""  # type: ignore[attr-defined]
         html = sanitise(html)
         return Rendered(html, toc, frozenset(ID.findall(html)))
-
-
-def _table_if_pipe(test: Callable, parent: Element, block: str) -> bool:
-    """The tables extension's test of a block, false at once for a block without "|"."""
-    return "|" in block and test(parent, block)
-
-
-def _handle_if_possible(handle: Callable, needs: list, data: str, index: int = 0) -> str:
-    """Python-Markdown's `InlineProcessor.__handleInline`, which tries the patterns from
-    `index` on: it starts at the first pattern that can match `data`, as trying the others
-    changes nothing."""
-    count = len(needs)
-    while index < count:
-        need = needs[index]
-        if need is None:
-            break
-        for part in need:
-            if part in data:
-                break
-        else:
-            index += 1
-            continue
-        break
-    return handle(data, index)
-
-
-def _apply_if_possible(apply: Callable, needs: dict, pattern: Any, data: str, index: int,
-                       start: int = 0) -> tuple[str, bool, int]:
-    """Python-Markdown's `InlineProcessor.__applyPattern`, with its answer for "no match"
-    given at once when `data` holds none of the texts a match of `pattern` starts with."""
-    need = needs.get(pattern)
-    if need is not None:
-        for part in need:
-            if part in data:
-                break
-        else:
-            return data, False, 0
-    return apply(pattern, data, index, start)
-
-
-def _needed(pattern: Any) -> tuple[str, ...] | None:
-    """Texts of which every match of an inline pattern starts with one, when known: its
-    characters, or the whole text the expression is, of a regular expression that matches no
-    empty text, in a pattern that finds its matches with that expression (None otherwise)."""
-    if not isinstance(pattern, InlineProcessor) or \
-            type(pattern).getCompiledRegExp is not InlineProcessor.getCompiledRegExp:
-        return None
-    regex = getattr(pattern, "compiled_re", None)
-    if not isinstance(regex, re.Pattern) or not isinstance(regex.pattern, str) or \
-            regex.flags & (re.IGNORECASE | re.LOCALE):
-        return None
-    try:  # Python's own parser of regular expressions, as `re.compile` uses it
-        from re import _parser  # type: ignore[attr-defined]
-        items = list(_parser.parse(regex.pattern, regex.flags))
-        first, empty = _first(_parser, items)
-        if items and all(op is _parser.LITERAL for op, _ in items):
-            return ("".join(chr(value) for _, value in items),)
-    except Exception:  # noqa: BLE001 - another Python's parser: the pattern is just tried
-        return None
-    return tuple(sorted(first)) if first and not empty else None
-
-
-def _first(sre: Any, items: list) -> tuple[set[str] | None, bool]:
-    """The characters a match of a regular expression parsed by `sre` can start with (None:
-    any, or not worked out), and whether it can match an empty text."""
-    chars: set[str] = set()
-    for op, value in items:
-        first: set[str] | None
-        if op is sre.LITERAL:
-            first, empty = {chr(value)}, False
-        elif op is sre.IN:
-            first, empty = _charset(sre, value), False
-        elif op in (sre.AT, sre.ASSERT, sre.ASSERT_NOT):  # take no character
-            first, empty = set(), True
-        elif op is sre.SUBPATTERN:
-            if value[1] & (re.IGNORECASE | re.LOCALE):
-                return None, False
-            first, empty = _first(sre, list(value[-1]))
-        elif op is sre.BRANCH:
-            first, empty = set(), False
-            for branch in value[1]:
-                some, can_be_empty = _first(sre, list(branch))
-                if some is None:
-                    return None, False
-                first |= some
-                empty = empty or can_be_empty
-        elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT):
-            first, empty = _first(sre, list(value[2]))
-            empty = empty or value[0] == 0
-        else:
-            return None, False
-        if first is None:
-            return None, False
-        chars |= first
-        if not empty:
-            return chars, False
-    return chars, True
-
-
-def _charset(sre: Any, items: list) -> set[str] | None:
-    """The characters of `[...]`, when it lists a few (not `[^...]`, `\\s` or a wide range)."""
-    chars: set[str] = set()
-    for op, value in items:
-        if op is sre.LITERAL:
-            chars.add(chr(value))
-        elif op is sre.RANGE and value[1] - value[0] < 128:
-            chars.update(map(chr, range(value[0], value[1] + 1)))
-        else:
-            return None
-    return chars
 
 
 @functools.cache
@@ -350,7 +184,6 @@ def plain_summary(html: str, limit: int = 200) -> str:
         return text
     cut = text[:limit].rsplit(" ", 1)[0] if " " in text[: limit] else text[:limit]
     return cut.rstrip(",;:.、，") + "…"
-
 
 
 def body_line(body: str, needle: str, first_line: int, start: int = 0) -> int:

@@ -9,28 +9,24 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import itertools
 import shutil
 import time
 import traceback
-from collections import ChainMap
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from types import FunctionType, MethodType
 from typing import Any
 
 import jinja2
-import markupsafe
 from jinja2 import meta
-from jinja2.loaders import split_template_path
 from markupsafe import Markup
 
 from .assets import Assets
 from .calendar import summit_ics_path
 from .collation import sort_key
 from .errors import Problems
+from .frontmatter import decode
 from .i18n import Strings, format_date
 from .model import Page
 from .picture import picture_global
@@ -74,243 +70,24 @@ class Target:
 
 # What `getattr(a_dict, name)` finds: any other name of a dict is one of its keys or nothing.
 _DICT_ATTRIBUTES = frozenset(dir(dict))
-# Callables that never ask for the context (Jinja2 asks every callable at every call)
-_PLAIN_CALLABLES = (jinja2.runtime.BlockReference, partial)
-
-
-def _plain_macro(macro: jinja2.runtime.Macro) -> bool:
-    """Whether a macro takes only named arguments (and `caller`), as the theme's do: such a
-    call `_Context.call` makes itself."""
-    return not (macro.catch_kwargs or macro.catch_varargs or macro.explicit_caller
-                or macro._environment.is_async)
-
-
-def _macros_as_expected() -> bool:
-    """Whether this Jinja2 makes macros as `_Context.call` knows them (else Jinja2 calls them)."""
-    found = vars(jinja2.Environment().from_string("{% macro m(a) %}{% endmacro %}").module.m)
-    return {"_func", "_argument_count", "_environment", "catch_kwargs", "catch_varargs",
-            "explicit_caller", "caller"} <= found.keys()
-
-
-_MACRO = jinja2.runtime.Macro if _macros_as_expected() else None
-
-
-class _Context(jinja2.runtime.Context):
-    def call(__self, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805 - Jinja2's
-        """Jinja2's `call` without its questions to the callables a page calls most: a macro,
-        a block, a `partial`, a function or method not marked `pass_context` and the like. A
-        page makes some 60 calls, and a call block or a macro given fewer arguments than it
-        names went through another dozen steps in the macro: done here as Jinja2 does them."""
-        kind = type(__obj)
-        if kind is _MACRO:
-            if kwargs:
-                kwargs.pop("_block_vars", None)
-                kwargs.pop("_loop_vars", None)
-            missing = __obj._argument_count - len(args)
-            if missing < 0 or not (not kwargs or (len(kwargs) == 1 and "caller" in kwargs
-                                                  and __obj.caller)) \
-                    or not _plain_macro(__obj):
-                return super().call(__obj, *args, **kwargs)
-            if missing:
-                args = (*args, *(jinja2.runtime.missing,) * missing)
-            if __obj.caller:
-                caller = kwargs.get("caller")
-                args = (*args, caller if caller is not None else __self.environment.undefined(
-                    "No caller defined", name="caller"))
-            try:
-                made = __obj._func(*args)
-            except StopIteration:
-                return _stopped(__self)
-            if __self.eval_ctx.autoescape:
-                return _new_str(Markup, made) if type(made) is str else Markup(made)
-            return made
-        if kind is MethodType or kind is FunctionType:
-            function = __obj.__func__ if kind is MethodType else __obj
-            if type(function) is not FunctionType or "jinja_pass_arg" in function.__dict__:
-                return super().call(__obj, *args, **kwargs)
-        elif kind not in _PLAIN_CALLABLES:
-            return super().call(__obj, *args, **kwargs)
-        if kwargs:
-            kwargs.pop("_block_vars", None)
-            kwargs.pop("_loop_vars", None)
-        try:
-            return __obj(*args, **kwargs)
-        except StopIteration:
-            return _stopped(__self)
-
-
-def _stopped(context: jinja2.runtime.Context) -> Any:
-    """What Jinja2 gives for a call that raised StopIteration."""
-    return context.environment.undefined("value was undefined because a callable raised a "
-                                         "StopIteration exception")
-
-
-def _escape(value: Any) -> Markup:
-    """markupsafe.escape, the same Markup made without its Python-level constructor: a page
-    escapes some 150 values, and this was a tenth of its time."""
-    if type(value) is str:
-        return _new_str(Markup, _escape_text(value))
-    if type(value) is Markup:
-        return value
-    return markupsafe.escape(value)
-
-
-def _join(values: tuple) -> str:
-    """Jinja2's `markup_join` (the `~` operator), at once when every value is a plain text,
-    as in `url(lang ~ '/')`."""
-    for value in values:
-        if type(value) is not str:
-            return jinja2.runtime.markup_join(values)
-    return "".join(values)
-
-
-_new_str = str.__new__
-_PAGES = itertools.count()  # numbers for the pages a Renderer renders
-_escape_text = getattr(markupsafe, "_escape_inner", None)
-
-
-class _Template(jinja2.Template):
-    @classmethod
-    def _from_namespace(cls, environment: jinja2.Environment, namespace: Any,
-                        globals: Any) -> jinja2.Template:  # noqa: A002 - Jinja2's name
-        """A compiled template's code, escaping with `_escape` (when markupsafe is the one
-        this was written for) and joining with `_join`."""
-        if namespace.get("escape") is markupsafe.escape and _escape_text is not None:
-            namespace["escape"] = _escape
-        if namespace.get("markup_join") is jinja2.runtime.markup_join:
-            namespace["markup_join"] = _join
-        return super()._from_namespace(environment, namespace, globals)
-
-    def new_context(self, vars: dict | None = None, shared: bool = False,
-                    locals: Any = None) -> jinja2.runtime.Context:  # noqa: A002 - Jinja2's
-        """Jinja2's, with the environment's globals as one dict (`_Environment.flat_globals`)
-        rather than the chain of the template's own and the environment's, which Jinja2 reads
-        key by key twice for each context: a twentieth of a page's render."""
-        flat = getattr(self.environment, "flat_globals", None)
-        globals = flat(self.globals) if flat is not None else None  # noqa: A001
-        if globals is None:
-            return super().new_context(vars, shared, locals)
-        return jinja2.runtime.new_context(self.environment, self.name, self.blocks, vars,
-                                          shared, globals, locals)
-
-    def make_module(self, vars: dict | None = None, shared: bool = False,
-                    locals: Any = None) -> jinja2.environment.TemplateModule:  # noqa: A002
-        """`{% import "_macros.html" as m with context %}` makes the module again for every
-        page: two dozen macros, a twelfth of a page's time. A module that only defines macros
-        is the same on every page but for the context its macros read names from: the one
-        made for an earlier page is given this page's context instead. Only once a page (a
-        module imported twice in one page is made again), and only between pages rendered
-        by the Renderer (`_Environment.page`)."""
-        page = getattr(self.environment, "page", None)
-        kept = self.__dict__.get("_kept")
-        if not shared or page is None or (kept is not None and kept[0] == page) or \
-                not self._only_macros():
-            return super().make_module(vars, shared, locals)
-        fresh = self.new_context(vars, shared, locals)
-        if kept is None:
-            module = jinja2.environment.TemplateModule(self, fresh)
-            self._kept = (page, module, fresh)
-            return module
-        _, module, context = kept
-        context.__dict__.update((name, value) for name, value in fresh.__dict__.items()
-                                if name not in ("vars", "exported_vars"))  # the macros stay
-        self._kept = (page, module, context)
-        return module
-
-    def _only_macros(self) -> bool:
-        """Whether the template's top level only defines macros (and writes white space)."""
-        found = self.__dict__.get("_macros_only")
-        if found is None:
-            found = False
-            loader = self.environment.loader
-            if self.name is not None and loader is not None:
-                try:
-                    source = loader.get_source(self.environment, self.name)[0]
-                    found = all(isinstance(node, jinja2.nodes.Macro) or (
-                        isinstance(node, jinja2.nodes.Output) and all(
-                            isinstance(part, jinja2.nodes.TemplateData)
-                            and not part.data.strip() for part in node.nodes))
-                        for node in self.environment.parse(source, self.name).body)
-                except jinja2.TemplateError:
-                    pass
-            self._macros_only = found
-        return found
-
-
-class _Globals(dict):
-    """An environment's globals, counting their changes (see `_Environment.flat_globals`)."""
-
-    version = 0
-
-    def __setitem__(self, key: Any, value: Any) -> None:
-        super().__setitem__(key, value)
-        self.version += 1
-
-    def __delitem__(self, key: Any) -> None:
-        super().__delitem__(key)
-        self.version += 1
-
-    def __ior__(self, other: Any) -> _Globals:
-        self.update(other)
-        return self
-
-    def update(self, *args: Any, **kwargs: Any) -> None:
-        super().update(*args, **kwargs)
-        self.version += 1
-
-    def setdefault(self, key: Any, default: Any = None) -> Any:
-        self.version += 1
-        return super().setdefault(key, default)
-
-    def pop(self, *args: Any) -> Any:
-        self.version += 1
-        return super().pop(*args)
-
-    def popitem(self) -> tuple:
-        self.version += 1
-        return super().popitem()
-
-    def clear(self) -> None:
-        super().clear()
-        self.version += 1
 
 
 class _Environment(jinja2.Environment):
-    """Jinja2 as it is, made quicker at what a page does most: calls (`_Context`), escaping
-    and `~` (`_Template`), and `item.url` of a dict (a link of the navigation, a row of
-    `_data/`), for which Jinja2 tries the attribute first and takes the key after an
-    AttributeError, some 60 times a page. Here a dict's key is looked up at once whenever
-    the name is not one of a dict's own (`d.items` is still the method), which is what
-    Jinja2 would find. tests/test_engines.py holds each shortcut to stock Jinja2's output.
-    """
+    """Jinja2 with `item.url` of a dict (a link of the navigation, a row of `_data/`) looked up
+    as a key at once, when the name is not one of a dict's own (`d.items` is still the method):
+    what Jinja2 finds after trying the attribute first. tests/test_engines.py holds it to stock
+    Jinja2's output."""
 
-    context_class = _Context
-    template_class = _Template
-    page: int | None = None  # the page being rendered (see _Template.make_module)
-
-    def __init__(self, **options: Any):
-        super().__init__(**options)
-        self.globals = _Globals(self.globals)
-        self._flat: tuple[int, dict] | None = None
-
-    def flat_globals(self, chain: Any) -> dict | None:
-        """A template's globals as one dict, when they are the environment's alone; kept
-        until the environment's change."""
-        found = self.globals
-        if type(chain) is not ChainMap or len(chain.maps) != 2 or chain.maps[0] or \
-                chain.maps[1] is not found or type(found) is not _Globals:
-            return None
-        if self._flat is None or self._flat[0] != found.version:
-            self._flat = (found.version, dict(found))
-        return self._flat[1]
+    renderer: Renderer | None = None  # the build's: see _RendererGlobal
 
     def getattr(self, obj: Any, attribute: str) -> Any:
+        """`obj.attribute` in a template: the attribute, else the item, else undefined."""
         if type(obj) is dict and attribute not in _DICT_ATTRIBUTES:
             try:
                 return obj[attribute]
             except KeyError:
                 return self.undefined(obj=obj, name=attribute)
-        try:  # as Jinja2 does
+        try:  # the rest as Jinja2 documents it, written out rather than one more call
             return getattr(obj, attribute)
         except AttributeError:
             pass
@@ -318,6 +95,39 @@ class _Environment(jinja2.Environment):
             return obj[attribute]
         except (TypeError, LookupError, AttributeError):
             return self.undefined(obj=obj, name=attribute)
+
+
+class _RendererGlobal:
+    """A theme global (`url`, `cached`…) calling the same-named attribute of the renderer of
+    the build in progress: an environment outlives a build (with its compiled templates), and
+    Jinja2 wants its globals set before any template is loaded, not changed at each build."""
+
+    def __init__(self, env: _Environment, name: str):
+        self.env, self.name = env, name
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return getattr(self.env.renderer, self.name)(*args, **kwargs)
+
+
+def _environment(templates_dir: Path, compiled: Path | None) -> _Environment:
+    """The theme's environment; `compiled`: see Renderer."""
+    env = _Environment(
+        loader=jinja2.FileSystemLoader(str(templates_dir)),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        bytecode_cache=_bytecode_cache(compiled) if compiled is not None else None,
+        cache_size=-1,  # every template kept: a theme has a few dozen
+    )
+    env.filters["date"] = lambda value, lang, with_time=False: (
+        format_date(value, lang, with_time) if value else "")
+    env.filters["isodate"] = lambda value: value.isoformat() if value else ""
+    env.filters["collate"] = _collate
+    for name in ("url", "absolute", "picture", "cached", "cached_each"):
+        env.globals[name] = _RendererGlobal(env, name)
+    return env
 
 
 # A block made by `cached`: (fingerprint of its page's data, its HTML, what it read of the site).
@@ -341,33 +151,11 @@ class Renderer:
         self.new_cards: list[tuple] = []  # made since last asked (workers send them back)
         self._checked: set[tuple] = set()  # cards made or found good in this build
         self._sites: dict[str, dict] = {}
-        self.env = env or _Environment(
-            loader=jinja2.FileSystemLoader(str(self.templates_dir)),
-            autoescape=True,
-            undefined=jinja2.StrictUndefined,
-            trim_blocks=True,
-            lstrip_blocks=True,
-            keep_trailing_newline=True,
-            bytecode_cache=_bytecode_cache(compiled) if compiled is not None else None,
-            # every template kept, in a plain dict: a theme has a few dozen, and Jinja2's
-            # least-recently-used cache takes a lock at each of a page's four look-ups
-            cache_size=-1,
-        )
-        if env is not None:  # the last build's: templates whose files changed are dropped
-            for key, template in list(self.env.cache.items()):
-                if not template.is_up_to_date:
-                    del self.env.cache[key]
-        self.env.auto_reload = False  # looked at once a build (above), not at every page
-        self.env.filters["date"] = lambda value, lang, with_time=False: (
-            format_date(value, lang, with_time) if value else "")
-        self.env.filters["isodate"] = lambda value: value.isoformat() if value else ""
-        self.env.filters["collate"] = _collate
+        self.env = env or _environment(self.templates_dir, compiled)
+        self.env.renderer = self
         self.assets = assets
-        self.env.globals["url"] = self.url
-        self.env.globals["absolute"] = partial(absolute, site.config)
-        self.env.globals["picture"] = picture_global(site.config)
-        self.env.globals["cached"] = self.cached
-        self.env.globals["cached_each"] = self.cached_each
+        self.absolute = partial(absolute, site.config)
+        self.picture = picture_global(site.config)
         self._hashes: dict[str, str | None] = {}
         self._deps: dict[tuple[str, ...], dict[tuple, str | None]] = {}
         self._references = {} if references is None else references
@@ -387,15 +175,15 @@ class Renderer:
         return href(self.site.config, self.assets.url_for(path))
 
     def template_hash(self, name: str) -> str | None:
-        """A hash of a template file's bytes; None when there is no such template."""
+        """A hash of a template's text; None when there is no such template (or it cannot be
+        read: `check_syntax` reports why)."""
         if name not in self._hashes:
             try:
-                parts = split_template_path(name)
-                data = self.templates_dir.joinpath(*parts).read_bytes()
-            except (OSError, jinja2.TemplateNotFound):
+                text = self.env.loader.get_source(self.env, name)[0]
+            except (OSError, ValueError, jinja2.TemplateNotFound):
                 self._hashes[name] = None
             else:
-                self._hashes[name] = hashlib.blake2b(data, digest_size=12).hexdigest()
+                self._hashes[name] = hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
         return self._hashes[name]
 
     def all_templates_hash(self) -> str:
@@ -449,13 +237,14 @@ class Renderer:
             except jinja2.TemplateSyntaxError as exc:
                 problems.error(self.templates_dir / name, exc.lineno or 1,
                                f"template syntax: {exc.message}")
+            except UnicodeDecodeError:  # reported as for a content file, with its line
+                path = self.templates_dir / name
+                decode(path, path.read_bytes(), problems)
 
     def render(self, target: Target, problems: Problems,
                recorder: dict | None = None) -> bytes | None:
         """The page's bytes; what it read of the site goes into `recorder`."""
         self.site.recorder = recorder
-        outer, self.env.page = self.env.page, None if self.env.page is not None else next(
-            _PAGES)  # a page made inside another (none is) shares no module with it
         try:
             if target.shows is not None:
                 self.site.shows(target.shows)
@@ -479,7 +268,6 @@ class Renderer:
             problems.error(path, line, f"{message} (rendering {target.path})")
         finally:
             self.site.recorder = None
-            self.env.page = outer
         return None
 
     def _template_line(self, exc: BaseException, name: str) -> tuple[Path, int]:
@@ -490,7 +278,7 @@ class Renderer:
                 found = (Path(filename), line)
         return found
 
-    def cached(self, name: str, view: PageView, *vary: Any, caller: jinja2.runtime.Macro
+    def cached(self, name: str, view: PageView, *vary: Any, caller: Callable[..., str]
                ) -> Markup:
         """`{% call cached("card", item, level) %}…{% endcall %}`: the block, made once per
         page, language read and `vary` values and reused — on every listing showing the page,
@@ -501,7 +289,7 @@ class Renderer:
         """
         return self._cached((name, *vary), view, caller)
 
-    def cached_each(self, name: str, views: list[PageView], caller: jinja2.runtime.Macro
+    def cached_each(self, name: str, views: list[PageView], caller: Callable[..., str]
                     ) -> Markup:
         """`{% call(item, first) cached_each("row", items) %}…{% endcall %}`: `cached` for
         each view of a list, joined — the loop runs in Python, which matters on a catalogue

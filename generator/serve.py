@@ -194,7 +194,6 @@ def serve(options: Options, bind: str, port: int, report: Callable[[str], None])
     """Serve until interrupted. `options.output` is the preview folder."""
     import watchfiles
     from livereload import Server
-    from livereload.handlers import LiveReloadHandler
     from livereload.watcher import Watcher
 
     from .build import default_templates
@@ -265,11 +264,10 @@ def serve(options: Options, bind: str, port: int, report: Callable[[str], None])
             with self.lock:
                 changed, self.changed = self.changed, set()
             rebuild(changed)
-            return "__livereload__", None  # livereload's name for "reload now"
-
-    # livereload drops a reload that comes within 3 s of the previous one, so a quick second
-    # save would never show. Here each reload follows a finished build: never drop one.
-    LiveReloadHandler.DEFAULT_RELOAD_TIME = 0
+            # The path livereload's own Server gives for "reload every page now": for any
+            # other, it drops a reload within 3 s of the last one, and each of ours follows a
+            # finished build (a quick second save must show).
+            return "__livereload__", None
 
     listen_check(bind, port)  # before the first build: not a wait, then a refusal
     config = load_config(options.content, Problems())

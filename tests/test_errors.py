@@ -65,7 +65,7 @@ BROKEN = [
     "broken-site-config",  # site.yaml: bad base_url and time zone, an unknown setting
     "broken-data",  # _data/ files that cannot be read: no cascade of "unknown category"
     "broken-template-undefined",  # an undefined variable in an included template
-    "broken-template-syntax",  # template syntax errors, in a used and an unused template
+    "broken-template-syntax",  # syntax errors in a used and an unused template; not UTF-8
     "broken-many",  # errors of different kinds in different files, all in one run
 ]
 WARNINGS_ONLY = {"broken-unknown-field"}  # these fail only with --strict
