@@ -313,7 +313,7 @@ class Builder:
                 written = publish(staged, output)
             else:
                 written = staged.written
-                unpublished = Unpublished(staged, output, loaded.site.config.codes)
+                unpublished = Unpublished(staged, output, loaded.site.config.codes, options.jobs)
                 if self.index_apart:
                     self.unpublished = unpublished
                 else:
@@ -355,6 +355,7 @@ class Unpublished:
     staged: Staged
     output: Path
     languages: tuple[str, ...]
+    jobs: int | None  # --jobs: how many languages may be indexed at once
     state: Path | None = None  # where the build state goes, saved aside until then
 
     def publish(self, problems: Problems,
@@ -365,7 +366,7 @@ class Unpublished:
             progress("Search index", 0, 0)
         try:
             publish(self.staged, self.output, lambda folder, pages_changed: index_site(
-                folder, self.languages, pages_changed, self.output))
+                folder, self.languages, pages_changed, self.output, self.jobs))
         except BaseException as exc:
             if self.state is not None:
                 cache.discard(self.state)
