@@ -46,9 +46,11 @@ from .parallel import available_memory, jobs_for
 SEARCH_DIR = "pagefind"
 SCRATCH = "expo-search-"  # the copies of a language's pages for Pagefind: expo-search-<pid>-…
 ENTRY = "pagefind-entry.json"  # Pagefind writes it last: a bundle without it is incomplete
-# Pagefind's peak memory for each byte of the pages it reads, with a margin: 35 measured for
-# English and 69 for Chinese (tests/perf/bench.py --words 450-1250, copies cut down).
-INDEXER_MEMORY = 80
+# Pagefind's peak memory, with a margin: per run however small (67 MB measured for Chinese, whose
+# dictionary it loads; 16 MB for English) and per byte of the pages it reads (35 measured for
+# English, 69 for Chinese: tests/perf/bench.py --words 450-1250, its copies cut down).
+INDEXER_BASE = 100 * 2**20
+INDEXER_PER_BYTE = 80
 
 
 class SearchError(Exception):
@@ -81,11 +83,12 @@ class Indexing:
 
     Pagefind keeps about one core busy, so languages indexed side by side take about the time
     of the longest instead of the sum of all; but each run holds its language's whole index in
-    memory, up to INDEXER_MEMORY times the bytes it reads. A run starts beside those under way
-    if there is a core for each and the memory free when indexing began holds the estimates
-    of all; else it waits for them to end. The bundles are the same either way: each run reads
-    its own language's pages and writes its own bundle. A language's copies are made while the
-    runs before it are under way. Leaving with an error (or Ctrl+C) stops the runs under way.
+    memory (estimated as INDEXER_BASE, and INDEXER_PER_BYTE for each byte it reads). A run
+    starts beside those under way if there is a core for each and the memory free when
+    indexing began holds all their estimates; else it waits for them to end. The bundles are
+    the same either way: each run reads its own language's pages and writes its own bundle.
+    A language's copies are made while the runs before it are under way. Leaving with an
+    error (or Ctrl+C) stops the runs under way.
     """
 
     def __init__(self, cores: int, memory: int | None) -> None:
@@ -126,7 +129,7 @@ class Indexing:
 
     def _room_for(self, run: _Run) -> bool:
         return len(self.running) < self.cores and self.memory is not None and \
-            INDEXER_MEMORY * sum(r.size for r in [*self.running, run]) <= self.memory
+            sum(r.memory() for r in [*self.running, run]) <= self.memory
 
     def _finish_one(self) -> None:
         """Wait for the first of the runs under way to end; SearchError if it failed."""
@@ -203,6 +206,10 @@ class _Run:
     def cleanup(self) -> None:
         if self.copies is not None:
             self.copies.cleanup()
+
+    def memory(self) -> int:
+        """An estimate of Pagefind's peak memory in this run."""
+        return INDEXER_BASE + INDEXER_PER_BYTE * self.size
 
 
 def _memory_scratch(needed: int) -> Path | None:
