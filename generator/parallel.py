@@ -54,8 +54,33 @@ def available_cores(root: Path = Path("/sys/fs/cgroup"),
 def _quotas(root: Path, own: Path) -> Iterator[float | None]:
     """The CPU quotas of this process's control group and of those holding it (each limits
     it): cgroup v2's cpu.max ("200000 100000", or "max 100000": none), v1's
-    cpu.cfs_quota_us / cpu.cfs_period_us (-1: none), seen from inside a container (its own
-    group at the root) or not."""
+    cpu.cfs_quota_us / cpu.cfs_period_us (-1: none)."""
+    for folder, v2 in _groups(root, own, "cpu", "cpu,cpuacct"):
+        yield _ratio(folder / "cpu.max", None) if v2 else \
+            _ratio(folder / "cpu.cfs_quota_us", folder / "cpu.cfs_period_us")
+
+
+def available_memory(root: Path = Path("/sys/fs/cgroup"), own: Path = Path("/proc/self/cgroup"),
+                     meminfo: Path = Path("/proc/meminfo")) -> int | None:
+    """The bytes of memory this process may still take: what the machine has available, and
+    no more than the room left under the limit of its control group and of those holding it
+    (`docker --memory`, a Kubernetes memory limit); None where neither can be read."""
+    rooms = []
+    for folder, v2 in _groups(root, own, "memory"):
+        limit, used = ("memory.max", "memory.current") if v2 else \
+            ("memory.limit_in_bytes", "memory.usage_in_bytes")
+        with contextlib.suppress(OSError, ValueError):  # "max", or no such file: no limit
+            rooms.append(int((folder / limit).read_text()) - int((folder / used).read_text()))
+    with contextlib.suppress(OSError, ValueError, StopIteration):
+        rooms.append(next(int(line.split()[1]) * 1024 for line in meminfo.read_text().splitlines()
+                          if line.startswith("MemAvailable:")))
+    return max(0, min(rooms)) if rooms else None
+
+
+def _groups(root: Path, own: Path, controller: str, *mounts: str) -> Iterator[tuple[Path, bool]]:
+    """The folders of this process's control group and of those holding it, for one
+    controller ("cpu"; its v1 hierarchy may also be mounted at `mounts`), and whether each is
+    cgroup v2's, seen from inside a container (its own group at the root) or not."""
     try:
         lines = own.read_text().splitlines()
     except OSError:
@@ -65,11 +90,11 @@ def _quotas(root: Path, own: Path) -> Iterator[float | None]:
         if not group:
             continue
         if controllers == "":  # v2
-            yield from (_ratio(f / "cpu.max", None) for f in _down(root, group))
-        elif "cpu" in controllers.split(","):  # v1
-            for mount in dict.fromkeys((root / controllers, root / "cpu", root / "cpu,cpuacct")):
-                for folder in _down(mount, group):
-                    yield _ratio(folder / "cpu.cfs_quota_us", folder / "cpu.cfs_period_us")
+            yield from ((folder, True) for folder in _down(root, group))
+        elif controller in controllers.split(","):  # v1
+            for mount in dict.fromkeys((root / controllers, root / controller,
+                                        *(root / m for m in mounts))):
+                yield from ((folder, False) for folder in _down(mount, group))
 
 
 def _down(mount: Path, group: str) -> list[Path]:

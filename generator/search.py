@@ -6,9 +6,10 @@ the part of a page marked `data-pagefind-body` (the main content of item and pla
 indexed, less what is marked `data-pagefind-ignore` (related cards, the table of contents), so
 navigation and listings never match; drafts are never built, so never indexed.
 
-One run per language holds one language's index in memory at a time, and a build that changed
-no page of a language keeps that language's bundle from the last build (hard links) instead of
-indexing it again.
+One run per language, each holding its language's whole index in memory; the languages are
+indexed side by side where there are cores and memory for it (see `Indexing`). A build that
+changed no page of a language keeps that language's bundle from the last build (hard links)
+instead of indexing it again.
 
 Pagefind runs as its command-line program, which exits once every file is written. Its Python
 service API answers "written" while it is still writing and is then stopped: on a busy machine
@@ -35,13 +36,21 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Iterable
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass
 from pathlib import Path
 
 from .output import keep
+from .parallel import available_memory, jobs_for
 
 SEARCH_DIR = "pagefind"
 SCRATCH = "expo-search-"  # the copies of a language's pages for Pagefind: expo-search-<pid>-…
 ENTRY = "pagefind-entry.json"  # Pagefind writes it last: a bundle without it is incomplete
+# Pagefind's peak memory, with a margin: per run however small (67 MB measured for Chinese, whose
+# dictionary it loads; 16 MB for English) and per byte of the pages it reads (35 measured for
+# English, 69 for Chinese: tests/perf/bench.py --words 450-1250, its copies cut down).
+INDEXER_BASE = 100 * 2**20
+INDEXER_PER_BYTE = 80
 
 
 class SearchError(Exception):
@@ -49,35 +58,158 @@ class SearchError(Exception):
 
 
 def index_site(folder: Path, languages: Iterable[str], changed: Iterable[str] = (),
-               previous: Path | None = None) -> None:
+               previous: Path | None = None, jobs: int | None = None) -> None:
     """Write the search bundle of each language into `folder`, the built site.
 
     `changed`: the paths (below the site) of the pages added, changed or removed since the
     site in `previous`, whose bundles are kept for the languages none of them belongs to.
+    `jobs`: the cores the build may use (`--jobs`; None: all), see `Indexing`.
     """
     touched = {path.split("/", 1)[0] for path in changed}
+    todo = {}
     for code in languages:
         old = previous / SEARCH_DIR / code if previous is not None else None
         if old is not None and code not in touched and (old / ENTRY).is_file():
             _link_tree(old, folder / SEARCH_DIR / code)
         elif (folder / code).is_dir():
-            _pagefind(folder, code)
+            todo[code] = sorted((folder / code).rglob("*.html"))
+    with Indexing(jobs_for(jobs), available_memory()) as indexing:
+        for code in sorted(todo, key=lambda code: len(todo[code]), reverse=True):  # longest first
+            indexing.start(folder, code, todo[code])
 
 
-def _pagefind(folder: Path, code: str) -> None:
-    pages = sorted((folder / code).rglob("*.html"))
-    scratch = _memory_scratch(2 * sum(page.stat().st_size for page in pages))
-    if scratch is None:  # copies on a disk cost more time than they save
-        _run_pagefind(folder, code, folder / SEARCH_DIR / code)
-        return
-    with tempfile.TemporaryDirectory(prefix=f"{SCRATCH}{os.getpid()}-", dir=scratch,
-                                     ignore_cleanup_errors=True) as source:
+class Indexing:
+    """Pagefind's runs, one per language, as many at once as the cores and memory allow.
+
+    Pagefind keeps about one core busy, so languages indexed side by side take about the time
+    of the longest instead of the sum of all; but each run holds its language's whole index in
+    memory (estimated as INDEXER_BASE, and INDEXER_PER_BYTE for each byte it reads). A run
+    starts beside those under way if there is a core for each and the memory free when
+    indexing began holds all their estimates; else it waits for them to end. The bundles are
+    the same either way: each run reads its own language's pages and writes its own bundle.
+    A language's copies are made while the runs before it are under way. Leaving with an
+    error (or Ctrl+C) stops the runs under way.
+    """
+
+    def __init__(self, cores: int, memory: int | None) -> None:
+        self.cores = cores
+        self.memory = memory  # None: unknown, one run at a time
+        self.running: list[_Run] = []
+        self.readers = ThreadPoolExecutor(thread_name_prefix="pagefind")  # read their output
+
+    def start(self, folder: Path, code: str, pages: list[Path]) -> None:
+        """Pagefind over `pages`, those of the language `code` below `folder`, the site."""
+        size = sum(page.stat().st_size for page in pages)
+        scratch = _memory_scratch(2 * size)
+        if scratch is None:  # copies on a disk cost more time than they save
+            self.add(_Run(code, folder, size), folder / SEARCH_DIR / code)
+            return
+        copies = tempfile.TemporaryDirectory(prefix=f"{SCRATCH}{os.getpid()}-", dir=scratch,
+                                             ignore_cleanup_errors=True)
         try:
-            copy_for_index(folder, pages, Path(source))
+            run = _Run(code, Path(copies.name), copy_for_index(folder, pages, Path(copies.name)),
+                       copies)
         except OSError:  # filled up meanwhile: the site itself, then
-            _run_pagefind(folder, code, folder / SEARCH_DIR / code)
-        else:
-            _run_pagefind(Path(source), code, folder / SEARCH_DIR / code)
+            copies.cleanup()
+            run = _Run(code, folder, size)
+        except BaseException:
+            copies.cleanup()
+            raise
+        self.add(run, folder / SEARCH_DIR / code)
+
+    def add(self, run: _Run, bundle: Path) -> None:
+        try:
+            while self.running and not self._room_for(run):
+                self._finish_one()
+            run.start(bundle, self.readers)
+        except BaseException:
+            run.cleanup()
+            raise
+        self.running.append(run)
+
+    def _room_for(self, run: _Run) -> bool:
+        return len(self.running) < self.cores and self.memory is not None and \
+            sum(r.memory() for r in [*self.running, run]) <= self.memory
+
+    def _finish_one(self) -> None:
+        """Wait for the first of the runs under way to end; SearchError if it failed."""
+        done, _ = wait([run.said for run in self.running], return_when=FIRST_COMPLETED)
+        run = next(run for run in self.running if run.said in done)
+        self.running.remove(run)
+        run.end()
+
+    def __enter__(self) -> Indexing:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        try:
+            while kind is None and self.running:
+                self._finish_one()
+        finally:
+            for run in self.running:  # a failure meanwhile: the others are stopped
+                run.stop()
+            self.readers.shutdown()
+
+
+@dataclass
+class _Run:
+    """Pagefind over the pages of one language below `site` (the built site, or copies)."""
+
+    code: str
+    site: Path
+    size: int  # the bytes of the pages it reads
+    copies: tempfile.TemporaryDirectory | None = None  # removed when the run has ended
+    process: subprocess.Popen | None = None
+    said: Future[tuple[str, str]] | None = None  # what it prints, and its errors, once ended
+
+    def start(self, bundle: Path, readers: ThreadPoolExecutor) -> None:
+        try:
+            from pagefind.service import get_executable  # the extended binary when installed
+        except ImportError as exc:  # pragma: no cover - a dependency of the package
+            raise SearchError("Pagefind is not installed: pip install 'pagefind[extended]'") \
+                from exc
+        executable = get_executable()
+        if executable is None:
+            raise SearchError("the Pagefind program is missing: "
+                              "pip install 'pagefind[extended]'")
+        # The site's own folder as working folder, and no PAGEFIND_* settings from the
+        # environment: no pagefind.yml or variable of the machine changes what is published.
+        env = {name: value for name, value in os.environ.items()
+               if not name.startswith("PAGEFIND_")}
+        try:
+            self.process = subprocess.Popen(
+                [str(executable), "--site", ".", "--glob", f"{self.code}/**/*.html",
+                 "--output-path", str(bundle)], cwd=self.site, env=env,
+                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                text=True, errors="replace")
+        except OSError as exc:
+            raise SearchError(f"search indexing failed: {exc}") from exc
+        self.said = readers.submit(self.process.communicate)  # its pipes never fill up
+
+    def end(self) -> None:
+        """Wait for Pagefind to end; SearchError if it failed."""
+        try:
+            out, err = self.said.result()
+            if self.process.returncode != 0:
+                said = (err.strip() or out.strip()).splitlines()[-3:]
+                raise SearchError("search indexing failed: "
+                                  f"{' '.join(said) or self.process.returncode}")
+        finally:
+            self.cleanup()
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.kill()
+            self.process.wait()
+        self.cleanup()
+
+    def cleanup(self) -> None:
+        if self.copies is not None:
+            self.copies.cleanup()
+
+    def memory(self) -> int:
+        """An estimate of Pagefind's peak memory in this run."""
+        return INDEXER_BASE + INDEXER_PER_BYTE * self.size
 
 
 def _memory_scratch(needed: int) -> Path | None:
@@ -110,26 +242,9 @@ def _alive(pid: int) -> bool:
 
 
 def _run_pagefind(site: Path, code: str, bundle: Path) -> None:
-    try:
-        from pagefind.service import get_executable  # the extended binary when installed
-    except ImportError as exc:  # pragma: no cover - a dependency of the package
-        raise SearchError("Pagefind is not installed: pip install 'pagefind[extended]'") from exc
-    executable = get_executable()
-    if executable is None:
-        raise SearchError("the Pagefind program is missing: pip install 'pagefind[extended]'")
-    # The site's own folder as working folder, and no PAGEFIND_* settings from the environment:
-    # no pagefind.yml or variable of the machine changes what is published.
-    env = {name: value for name, value in os.environ.items() if not name.startswith("PAGEFIND_")}
-    try:
-        done = subprocess.run([str(executable), "--site", ".", "--glob", f"{code}/**/*.html",
-                               "--output-path", str(bundle)],
-                              cwd=site, env=env, capture_output=True, text=True,
-                              errors="replace")
-    except OSError as exc:
-        raise SearchError(f"search indexing failed: {exc}") from exc
-    if done.returncode != 0:
-        said = (done.stderr.strip() or done.stdout.strip()).splitlines()[-3:]
-        raise SearchError(f"search indexing failed: {' '.join(said) or done.returncode}")
+    """Pagefind over the pages of one language below `site`, on its own."""
+    with Indexing(1, None) as indexing:
+        indexing.add(_Run(code, site, 0), bundle)
 
 
 def _link_tree(old: Path, new: Path) -> None:
@@ -155,26 +270,29 @@ _IMG = re.compile(r"<img[\s>]", re.IGNORECASE)
 _RECORDED = re.compile(r"data-pagefind-(?!body\b|ignore\b)")  # filter, meta, sort, weight…
 
 
-def copy_for_index(site: Path, pages: list[Path], into: Path) -> None:
-    """The pages (below `site`) as Pagefind will index them, written below `into`."""
+def copy_for_index(site: Path, pages: list[Path], into: Path) -> int:
+    """The pages (below `site`) as Pagefind will index them, written below `into`; the bytes
+    written."""
     bodiless: list[Path] = []  # Pagefind leaves them out if any page has a body element
+    written = 0
     for page in pages:
         kept = cut_down(page.read_text(encoding="utf-8", errors="replace"))
         if kept == "":
             bodiless.append(page)
         else:
-            _write(into / page.relative_to(site), page, kept)
+            written += _write(into / page.relative_to(site), page, kept)
     if len(bodiless) == len(pages):
         for page in bodiless:  # no page has one: Pagefind indexes each page's whole body
-            _write(into / page.relative_to(site), page, None)
+            written += _write(into / page.relative_to(site), page, None)
+    return written
 
 
-def _write(target: Path, page: Path, text: str | None) -> None:
+def _write(target: Path, page: Path, text: str | None) -> int:
     target.parent.mkdir(parents=True, exist_ok=True)
     if text is None:
         shutil.copyfile(page, target)
-    else:
-        target.write_text(text, encoding="utf-8")
+        return target.stat().st_size
+    return target.write_bytes(text.encode())
 
 
 def cut_down(page: str) -> str | None:

@@ -94,6 +94,36 @@ def test_the_default_jobs_follow_the_cpu_quota_of_a_container(tmp_path):
         assert available_cores(root, own_file) == expected, (own, files)
 
 
+def test_the_memory_a_build_may_take_follows_the_limit_of_a_container(tmp_path):
+    from generator.parallel import available_memory
+
+    gib = 2 ** 30
+    meminfo = tmp_path / "meminfo"
+    meminfo.write_text(f"MemTotal: {32 * gib // 1024} kB\nMemAvailable: {20 * gib // 1024} kB\n")
+    cases = [
+        # cgroup v2 inside a container: 4 GiB, 1 used
+        ("0::/\n", {"memory.max": f"{4 * gib}\n", "memory.current": f"{gib}\n"}, 3 * gib),
+        # v2, no limit: the machine's
+        ("0::/\n", {"memory.max": "max\n", "memory.current": f"{gib}\n"}, 20 * gib),
+        # v2 on a host: a CI job's group limited by the group holding it
+        ("0::/ci/job-7\n", {"ci/memory.max": f"{2 * gib}\n", "ci/memory.current": f"{gib}\n",
+                            "ci/job-7/memory.max": "max\n",
+                            "ci/job-7/memory.current": f"{gib}\n"}, gib),
+        # v1 (docker on an older host): the container's limit at the root of its mount
+        ("12:cpu,cpuacct:/docker/4f1e\n11:memory:/docker/4f1e\n",
+         {"memory/memory.limit_in_bytes": f"{6 * gib}\n",
+          "memory/memory.usage_in_bytes": f"{gib}\n"}, 5 * gib),
+        # over the limit already: nothing
+        ("0::/\n", {"memory.max": f"{gib}\n", "memory.current": f"{2 * gib}\n"}, 0),
+        # unreadable or odd files are no limit
+        ("0::/\n", {"memory.max": "garbage\n", "memory.current": f"{gib}\n"}, 20 * gib),
+    ]
+    for n, (own, files, expected) in enumerate(cases):
+        root, own_file = cgroups(tmp_path / str(n), own, files)
+        assert available_memory(root, own_file, meminfo) == expected, (own, files)
+    assert available_memory(tmp_path / "no", tmp_path / "no", tmp_path / "no") is None  # not Linux
+
+
 def test_the_default_jobs_follow_the_cores_a_process_may_run_on(tmp_path):
     # As `taskset -c 0 expo build`, or a CI runner pinning jobs to cores.
     code = ("import os\n"

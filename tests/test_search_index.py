@@ -7,12 +7,13 @@ import gzip
 import json
 import os
 import shutil
+import sys
 import textwrap
 import time
 from pathlib import Path
 
 import pytest
-from sitekit import ROOT, build
+from sitekit import ROOT, build, fails
 
 from generator import search
 
@@ -191,3 +192,125 @@ def test_copies_that_cannot_be_written_leave_pagefind_the_pages_themselves(tmp_p
     search.index_site(site, ["en"])
     assert records(site / "pagefind" / "en") == whole_page_records(site, "en", tmp_path / "w")
     assert list((tmp_path / "memory").iterdir()) == []
+
+
+# -- languages indexed at once ------------------------------------------------------------
+
+def bundle_content(bundle: Path) -> dict[str, object]:
+    """What a bundle holds: its pages' records, its word index files by bytes, and its filter
+    files as the bytes they hold (Pagefind orders a filter's values differently every run,
+    which also renames the filter files and the language's meta file)."""
+    files = {p.relative_to(bundle).as_posix(): p.read_bytes()
+             for p in sorted(bundle.rglob("*")) if p.is_file()}
+    return {"records": records(bundle),
+            "index": {p: d for p, d in files.items() if p.startswith("index/")},
+            "filters": sorted(sorted(gzip.decompress(d)) for p, d in files.items()
+                              if p.startswith("filter/")),
+            "others": {p: d for p, d in files.items()
+                       if "/" not in p and not p.endswith((".pf_meta", "-entry.json"))}}
+
+
+@pytest.fixture(scope="module")
+def unindexed(tmp_path_factory) -> Path:
+    """The bundled site built without its search index."""
+    root = tmp_path_factory.mktemp("unindexed")
+    shutil.copytree(ROOT / "content", root / "content")
+    build(root, "--no-search")
+    return root / "output"
+
+
+@pytest.fixture
+def runs(monkeypatch) -> list[str]:
+    """What Pagefind's runs do, in order: "start en", "end en"…"""
+    log: list[str] = []
+    start, end = search._Run.start, search._Run.end
+
+    def logged_start(run, *args):
+        log.append(f"start {run.code}")
+        start(run, *args)
+
+    def logged_end(run):
+        end(run)
+        log.append(f"end {run.code}")
+
+    monkeypatch.setattr(search._Run, "start", logged_start)
+    monkeypatch.setattr(search._Run, "end", logged_end)
+    return log
+
+
+def index_copy(site: Path, into: Path, jobs: int) -> None:
+    shutil.copytree(site, into)
+    search.index_site(into, ["en", "zh-tw"], jobs=jobs)
+
+
+ONE_AT_A_TIME = ["start en", "end en", "start zh-tw", "end zh-tw"]  # more pages in English
+
+
+def test_languages_indexed_at_once_give_the_bundles_of_one_at_a_time(unindexed, tmp_path,
+                                                                      runs):
+    index_copy(unindexed, tmp_path / "apart", jobs=1)
+    assert runs == ONE_AT_A_TIME
+    runs.clear()
+    index_copy(unindexed, tmp_path / "together", jobs=2)
+    # With two cores the second language starts before the first has ended.
+    assert runs[:2] == ["start en", "start zh-tw"] and sorted(runs[2:]) == ["end en",
+                                                                            "end zh-tw"]
+    for code in ("en", "zh-tw"):
+        one, other = (bundle_content(folder / "pagefind" / code)
+                      for folder in (tmp_path / "apart", tmp_path / "together"))
+        assert len(one["records"]) > 20 and one["index"] and one["filters"], code
+        assert one == other, code
+    assert list(SHM.glob(f"expo-search-{os.getpid()}-*")) == []
+
+
+def test_languages_are_indexed_one_at_a_time_where_memory_would_not_hold_both(
+        unindexed, tmp_path, monkeypatch, runs):
+    both = 0
+    for code in ("en", "zh-tw"):
+        pages = sorted((unindexed / code).rglob("*.html"))
+        size = search.copy_for_index(unindexed, pages, tmp_path / "copies")
+        both += search.INDEXER_BASE + search.INDEXER_PER_BYTE * size
+    for n, (memory, expected) in enumerate([
+            (both - 1, ONE_AT_A_TIME),
+            (both, ["start en", "start zh-tw"]),
+            (None, ONE_AT_A_TIME)]):  # unknown (not Linux)
+        monkeypatch.setattr(search, "available_memory", lambda memory=memory: memory)
+        runs.clear()
+        index_copy(unindexed, tmp_path / str(n), jobs=2)
+        assert runs[:len(expected)] == expected, memory
+
+
+def test_a_language_that_fails_stops_the_others_and_fails_the_build(tmp_path):
+    """Pagefind failing for one language (a stand-in) while another is being indexed: that
+    run is stopped, the build fails with the failure's message, and no output is left."""
+    shutil.copytree(ROOT / "content", tmp_path / "content")
+    fake = tmp_path / "fake" / "pagefind"
+    fake.mkdir(parents=True)
+    (fake / "__init__.py").write_text("")
+    program, log = tmp_path / "fake" / "pagefind-program", tmp_path / "runs.log"
+    program.write_text(textwrap.dedent(f"""\
+        #!{sys.executable}
+        import os, sys, time
+        code = sys.argv[sys.argv.index("--glob") + 1].split("/")[0]
+        with open({str(log)!r}, "a") as log:
+            log.write(f"start {{code}} {{os.getpid()}}\\n")
+        if code == "zh-tw":
+            sys.exit("Error: no room for the index")
+        time.sleep(60)
+        with open({str(log)!r}, "a") as log:
+            log.write(f"end {{code}}\\n")
+        """))
+    program.chmod(0o755)
+    (fake / "service.py").write_text(f"def get_executable():\n    return {str(program)!r}\n")
+    left = set(SHM.glob("expo-search-*"))
+    run = fails(tmp_path, "--jobs", "2",
+                env={"PYTHONPATH": f"{fake.parent}{os.pathsep}{ROOT}"})
+    assert [line for line in run.stderr.splitlines() if ": error: " in line] == [
+        "output:1: error: search indexing failed: Error: no room for the index"]
+    started = {line.split()[1]: int(line.split()[2]) for line in log.read_text().splitlines()
+               if line.startswith("start ")}
+    assert sorted(started) == ["en", "zh-tw"] and "end" not in log.read_text()
+    with pytest.raises(ProcessLookupError):  # stopped, not left running
+        os.kill(started["en"], 0)
+    assert not (tmp_path / "output").exists()
+    assert set(SHM.glob("expo-search-*")) <= left

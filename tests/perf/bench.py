@@ -1,18 +1,22 @@
 """Benchmark: build a generated bilingual site of N pages and print per-phase times.
 
-    python tests/perf/bench.py [--pages 10000] [--keep DIR] [--no-search] [--bare-theme]
-                               [--floor [--pairs N]]
+    python tests/perf/bench.py [--pages 10000] [--words 450-1250] [--keep DIR]
+                               [--search | --no-search] [--bare-theme] [--floor [--pairs N]]
 
-Prints, for a cold build, a no-change rebuild, a one-page edit, a one-template edit and a CI
-build (a fresh checkout in another folder, with `.expo-cache/` restored), each a whole
-process: the wall time, the CPU time of all its processes, the time of each phase and the
-peak memory: of the build's largest process (with the search index the site is built in a
-child process, which Pagefind follows), and of the build as a whole (all its processes, which
-share much of their memory: the sum of their proportional set sizes, sampled every 0.2 s on
-Linux). Compare with
-`tests/perf/floor.py` run the same way on the same machine: figures mean something only as
-ratios.
+Prints, for the default build (with the search index) and then for `--no-search`, a cold
+build, a no-change rebuild, a one-page edit, a one-template edit and a CI build (a fresh
+checkout in another folder, with `.expo-cache/` restored), each a whole process: the wall
+time, the CPU time of all its processes, the time of each phase and the peak memory: of the
+build's largest process (with the search index the site is built in a child process, and
+Pagefind runs after it has ended), of the build as a whole (all its processes, which share
+much of their memory: the sum of their proportional set sizes, sampled every 0.2 s on Linux)
+and of the search indexer's processes among them (Pagefind's). `--search` or `--no-search`
+runs one of the two only. Compare with `tests/perf/floor.py` run the same way on the same
+machine: figures mean something only as ratios.
 
+`--words 450-1250` makes each solution (and its Chinese translation) that many words long with
+made-up prose, as long as a real catalogue's pages: what the search index costs grows with
+the words, and the default pages are short.
 `--floor` runs floor.py on the same site just before the cold build and prints the ratio of
 the two whole processes (wall and CPU time, Python's start and imports included in both): this
 machine's speed drifts within minutes, so a floor measured at another time says little;
@@ -24,8 +28,10 @@ what is left above the floor is the generator's own cost, the rest is the theme'
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
+import random
 import resource
 import shutil
 import statistics
@@ -64,8 +70,48 @@ def reading(sensor):
 """
 
 
-def generate(root: Path, pages: int) -> None:
-    """A site of about `pages` pages: mostly solutions, with a translation for half of them."""
+class Prose:
+    """Made-up text of a given length, the same at every run: words drawn with the skewed
+    frequencies of real text (a few very common, most rare) from a vocabulary of 20,000, so
+    the search index grows as a real catalogue's does. English words are made of syllables,
+    Chinese ones of one to three characters of the common block."""
+
+    SYLLABLES = [c + v for c in "bcdfghklmnprstvwz" for v in ("a", "e", "i", "o", "u", "ai",
+                                                                "ou", "ee")]
+
+    def __init__(self, seed: int) -> None:
+        self.random = random.Random(seed)
+        pick = random.Random(0)
+        self.english = ["".join(pick.choices(self.SYLLABLES, k=pick.choice((1, 2, 2, 3, 3, 4))))
+                        for _ in range(20_000)]
+        self.chinese = ["".join(chr(0x4E00 + pick.randrange(3000))
+                                for _ in range(pick.choice((1, 2, 2, 2, 3))))
+                        for _ in range(20_000)]
+        self.weights = list(itertools.accumulate(1 / rank for rank in range(1, 20_001)))
+
+    def paragraphs(self, words: int, chinese: bool) -> str:
+        """About `words` words in paragraphs of 60 to 140, with a heading every few."""
+        vocabulary = self.chinese if chinese else self.english
+        drawn = self.random.choices(vocabulary, cum_weights=self.weights, k=words)
+        out, position = [], 0
+        while position < len(drawn):
+            size = self.random.randint(60, 140)
+            if len(out) % 4 == 3:
+                out.append("## " + " ".join(drawn[position:position + 3]).title())
+            sentences = []
+            for start in range(position, min(position + size, len(drawn)), 12):
+                sentence = drawn[start:start + 12]
+                sentences.append("".join(sentence) + "。" if chinese else
+                                 " ".join(sentence).capitalize() + ".")
+            out.append(("" if chinese else " ").join(sentences))
+            position += size
+        return "\n\n".join(out) + "\n"
+
+
+def generate(root: Path, pages: int, words: tuple[int, int] | None = None) -> None:
+    """A site of about `pages` pages: mostly solutions, with a translation for half of them;
+    with `words`, each solution is made that many words long with made-up prose (Chinese in
+    its translation)."""
     content = root / "content"
     (content / "_data").mkdir(parents=True)
     (content / "site.yaml").write_text(textwrap.dedent("""\
@@ -105,15 +151,20 @@ def generate(root: Path, pages: int) -> None:
         (content / f"news/n{n}.md").write_text(
             f"---\ntitle: News {n}\ndate: 2020-07-{1 + n % 28:02d}\n---\nNews {n}.\n")
     solutions = max(1, (pages - 2 * 120) * 2 // 3)
+    prose = Prose(pages)
     for i in range(solutions):
         front = (f"---\ntitle: Solution {i}\ncompany: Company {i % 97}\n"
                  f"category: {CATEGORIES[i % 8]}\npavilion: p{i % 10}\ncities: [c{i % 40}]\n"
                  f"weight: {i % 5}\n---\n")
         body = BODY.format(i=i, n=i % 50 + 3, p=i % 10, c=i % 40, a=i % 30 + 20, b=i % 20 + 5)
-        (content / f"solutions/s{i}.md").write_text(front + body, encoding="utf-8")
+        length = max(0, prose.random.randint(*words) - len(body.split())) if words else 0
+        (content / f"solutions/s{i}.md").write_text(
+            front + body + ("\n" + prose.paragraphs(length, False) if words else ""),
+            encoding="utf-8")
         if i % 2 == 0:
             (content / f"solutions/s{i}.zh-tw.md").write_text(
-                f"---\ntitle: 解決方案 {i}\n---\n" + body, encoding="utf-8")
+                f"---\ntitle: 解決方案 {i}\n---\n" + body
+                + ("\n" + prose.paragraphs(length, True) if words else ""), encoding="utf-8")
 
 
 BARE = ("<!DOCTYPE html><html lang={{ lang }}><head><title>{% if page is defined and page %}"
@@ -127,21 +178,26 @@ def bare_theme(theme: Path) -> None:
         template.write_text("" if template.name.startswith("_") else BARE, encoding="utf-8")
 
 
-def tree_pss_mb(pid: int) -> float | None:
-    """The proportional set size of a process and all its descendants (Linux), in MB."""
-    total, todo = 0, [pid]
+def tree_pss_mb(pid: int) -> tuple[float, float] | None:
+    """The proportional set size of a process and all its descendants (Linux), and of the
+    search indexer's processes (Pagefind's) among them, in MB."""
+    total = indexer = 0
+    todo = [pid]
     try:
         while todo:
             current = todo.pop()
             for line in Path(f"/proc/{current}/smaps_rollup").read_text().splitlines():
                 if line.startswith("Pss:"):
                     total += int(line.split()[1])
+                    if Path(f"/proc/{current}/comm").read_text().startswith("pagefind"):
+                        indexer += int(line.split()[1])
                     break
             for task in Path(f"/proc/{current}/task").iterdir():
                 todo += [int(child) for child in (task / "children").read_text().split()]
     except (OSError, ValueError):  # not Linux, or a process ended while being read
-        return None if current == pid else total / 1024
-    return total / 1024
+        if current == pid:
+            return None
+    return total / 1024, indexer / 1024
 
 
 def children_cpu() -> float:
@@ -168,7 +224,7 @@ def run_build(root: Path, label: str, extra: list[str]) -> dict:
     process = subprocess.Popen([sys.executable, "-c", code, str(root / "theme"), *extra],
                                cwd=root, env=env, stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, text=True)
-    peaks: list[float] = []
+    peaks: list[tuple[float, float]] = []
 
     def sample() -> None:
         while process.poll() is None:
@@ -185,16 +241,24 @@ def run_build(root: Path, label: str, extra: list[str]) -> dict:
     if process.returncode:
         sys.exit(f"the build failed:\n{stderr[-3000:]}")
     result = json.loads(stdout)
-    result.update(wall=wall, label=label, tree_mb=max(peaks, default=None),
-                  cpu=children_cpu() - cpu)
+    result.update(wall=wall, label=label, cpu=children_cpu() - cpu,
+                  tree_mb=max((total for total, _ in peaks), default=None),
+                  index_mb=max((indexer for _, indexer in peaks), default=None))
     return result
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=int, default=10_000)
+    parser.add_argument("--words", type=words_range, metavar="MIN-MAX",
+                        help="solutions of MIN to MAX words (made-up prose), as a real "
+                             "catalogue's: 450-1250")
     parser.add_argument("--keep", type=Path, help="generate the site here and keep it")
-    parser.add_argument("--no-search", action="store_true", help="leave Pagefind out")
+    which = parser.add_mutually_exclusive_group()
+    which.add_argument("--no-search", action="store_true",
+                       help="only the builds without the search index (`--no-search`)")
+    which.add_argument("--search", action="store_true",
+                       help="only the builds with the search index (the default build)")
     parser.add_argument("--bare-theme", action="store_true",
                         help="one-line templates like floor.py's instead of the bundled theme")
     parser.add_argument("--floor", action="store_true",
@@ -203,14 +267,27 @@ def main() -> None:
                         help="with --floor: N floor runs, each followed by a cold build, and "
                              "the median ratio (the machine's speed drifts)")
     args = parser.parse_args()
-    extra = ["--no-search"] if args.no_search else []
     root = args.keep or Path(tempfile.mkdtemp(prefix="expo-bench-"))
     if not (root / "content").exists():
-        generate(root, args.pages)
+        generate(root, args.pages, args.words)
     shutil.rmtree(root / "theme", ignore_errors=True)
     shutil.copytree(ROOT / "templates", root / "theme")
     if args.bare_theme:
         bare_theme(root / "theme")
+    print(f"{os.cpu_count()} cores, Python {sys.version.split()[0]}", flush=True)
+    for extra in ([] if args.no_search else [[]]) + ([] if args.search else [["--no-search"]]):
+        report(runs(root, extra, args), extra)
+
+
+def words_range(text: str) -> tuple[int, int]:
+    low, _, high = text.partition("-")
+    if not (low.isdigit() and high.isdigit() and 0 < int(low) <= int(high)):
+        raise argparse.ArgumentTypeError(f"not MIN-MAX: {text}")
+    return int(low), int(high)
+
+
+def runs(root: Path, extra: list[str], args: argparse.Namespace) -> list[dict]:
+    """The five builds, each `expo build` with `extra`, and the floor ratios if asked."""
     ratios = []
     for _ in range(args.pairs if args.floor else 1):
         for stale in (root / "output", root / ".expo-cache"):
@@ -237,36 +314,47 @@ def main() -> None:
     page = solutions[len(solutions) * 615 // 1000]  # s4001 of 10,000 pages: not a first card
     original = page.read_text()
     page.write_text(original + "\nOne more line.\n")
+    template = root / "theme/news.html"
+    original_template = template.read_text()
     try:
-        results.append(run_build(root, "one-page edit", extra))
-        template = root / "theme/news.html"
-        template.write_text(template.read_text() + "\n{# edited #}\n")
-        results.append(run_build(root, "one-template edit", extra))
-    finally:  # a kept site is the same at every run (the theme is copied afresh)
-        page.write_text(original)
-    # CI: a fresh checkout in a new folder (every file new), with .expo-cache/ restored only.
-    checkout = root / "checkout"
-    shutil.rmtree(checkout, ignore_errors=True)
-    for folder in ("content", "theme", ".expo-cache"):
-        shutil.copytree(root / folder, checkout / folder, copy_function=shutil.copy)
-    os.sync()
-    results.append(run_build(checkout, "CI, cache restored", extra))
-    shutil.rmtree(checkout)
-    print(f"{results[0]['pages']:,} pages, {results[0]['files']:,} files, "
-          f"{os.cpu_count()} cores, Python {sys.version.split()[0]}")
-    phases = list(dict.fromkeys(p for r in results for p in r["phases"]))
-    print(f"{'run':<20}{'wall s':>8}{'CPU s':>8}" + "".join(f"{p:>10}" for p in phases)
-          + f"{'max MB':>9}{'all MB':>8}")
-    for r in results:
-        print(f"{r['label']:<20}{r['wall']:>8.2f}{r['cpu']:>8.1f}"
-              + "".join(f"{r['phases'].get(p, 0):>10.2f}" for p in phases)
-              + f"{r['rss_mb']:>9.0f}"
-              + (f"{r['tree_mb']:>8.0f}" if r["tree_mb"] is not None else f"{'-':>8}"))
+        try:
+            results.append(run_build(root, "one-page edit", extra))
+            template.write_text(original_template + "\n{# edited #}\n")
+            results.append(run_build(root, "one-template edit", extra))
+        finally:
+            page.write_text(original)
+        # CI: a fresh checkout in a new folder (every file new), .expo-cache/ restored only.
+        checkout = root / "checkout"
+        shutil.rmtree(checkout, ignore_errors=True)
+        for folder in ("content", "theme", ".expo-cache"):
+            shutil.copytree(root / folder, checkout / folder, copy_function=shutil.copy)
+        os.sync()
+        results.append(run_build(checkout, "CI, cache restored", extra))
+        shutil.rmtree(checkout)
+    finally:  # a kept site is the same at every run, and the next runs start from it
+        template.write_text(original_template)
     if ratios:
         walls, cpus = zip(*ratios, strict=True)
         print(f"cold build / floor: median {statistics.median(walls):.2f} of {len(ratios)} "
               f"pairs ({', '.join(f'{r:.2f}' for r in walls)}); of CPU time "
               f"{statistics.median(cpus):.2f}")
+    return results
+
+
+def report(results: list[dict], extra: list[str]) -> None:
+    """A table of the runs: times, phases, peak memory (largest process, all processes, the
+    search indexer's processes)."""
+    print(f"\nexpo build {' '.join(extra) or '(with search)'}: {results[0]['pages']:,} pages, "
+          f"{results[0]['files']:,} files")
+    phases = list(dict.fromkeys(p for r in results for p in r["phases"]))
+    print(f"{'run':<20}{'wall s':>8}{'CPU s':>8}" + "".join(f"{p:>10}" for p in phases)
+          + f"{'max MB':>9}{'all MB':>8}{'index MB':>10}")
+    for r in results:
+        print(f"{r['label']:<20}{r['wall']:>8.2f}{r['cpu']:>8.1f}"
+              + "".join(f"{r['phases'].get(p, 0):>10.2f}" for p in phases)
+              + f"{r['rss_mb']:>9.0f}"
+              + "".join(f"{r[k]:>{w}.0f}" if r[k] is not None else f"{'-':>{w}}"
+                        for k, w in (("tree_mb", 8), ("index_mb", 10))), flush=True)
 
 
 if __name__ == "__main__":
