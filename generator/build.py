@@ -414,6 +414,11 @@ def build(options: Options) -> Result:
     return result
 
 
+def refuse_unsafe_output(options: Options) -> None:
+    """UsageError when replacing the output folder could destroy something (check_output_dir)."""
+    check_output_dir(options.output, _sources(options), options.content.resolve().parent)
+
+
 def _build_in_child(options: Options) -> tuple[Result, Unpublished | None]:
     """A build in a child process (see `build`), which leaves a new site unpublished."""
     # The child leaves its outcome in a file: a pipe's end would live on in its workers, and

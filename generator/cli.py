@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 from . import __version__
-from .build import Options, build, check
+from .build import Options, build, check, refuse_unsafe_output
 from .errors import BuildFailed, Problems, UsageError, machine_error
 from .lock import project_lock
 from .scaffold import TYPES, new_file
@@ -116,8 +116,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "check":
             options = Options(content=args.content, templates=args.templates,
                               drafts=args.drafts, strict=args.strict)
-            with project_lock(options.cache, _say):
-                result = check(options)
+            result = check(options)  # reads the project only: no lock to take
             _report(result.problems)
             print(f"No errors in {result.pages:,} Markdown files ({result.rendered:,} HTML pages "
                   "rendered)", file=sys.stderr)
@@ -134,6 +133,7 @@ def main(argv: list[str] | None = None) -> int:
             serve(options, args.bind, args.port, _say)
             return 0
         try:
+            refuse_unsafe_output(options)  # before the lock, which writes into the project
             with project_lock(options.cache, _say):
                 result = build(options)
         finally:
