@@ -102,6 +102,12 @@ def parse(path: Path, raw: bytes, problems: Problems) -> Document | None:
     return Document(path, data, marks, body, body_line=end + 2)
 
 
+def load_yaml_file(path: Path, problems: Problems) -> tuple[Any, dict[FieldPath, int]] | None:
+    """A whole YAML file (site.yaml, _data/, UI strings) → `parse_yaml`'s answer."""
+    text = decode(path, path.read_bytes(), problems)
+    return parse_yaml(path, text, 1, problems) if text is not None else None
+
+
 def parse_yaml(
     path: Path, text: str, first_line: int, problems: Problems
 ) -> tuple[Any, dict[FieldPath, int]] | None:

@@ -28,8 +28,9 @@ from .images import Picture, Reference
 from .markdown import body_line, converter, plain_summary, prepare
 from .model import Page
 from .parallel import Progress, chunked_map
+from .paths import resolved_inside
 from .picture import ALT, BODY_SIZES, picture_html
-from .schema import IMAGE_TYPES, REF_SECTIONS, SECTION_TYPES, resolve_file
+from .schema import IMAGE_TYPES, SECTION_TYPES, resolve_file
 from .urls import href, media_href, split_url
 
 # Dependencies recorded with what they gave (a hash, an address), not a fingerprint of pages.
@@ -460,7 +461,7 @@ class Site:
         """`folder` relative to content/ ("" when it is not inside), kept: every link asks."""
         if folder not in self._folders:
             self._folders[folder] = folder.relative_to(self.content_dir).as_posix() \
-                if _inside(folder, self.content_dir) else ""
+                if resolved_inside(folder, self.content_dir) is not None else ""
         return self._folders[folder]
 
     def collect_images(self) -> None:
@@ -650,12 +651,4 @@ def _key_of(rel: str, codes: tuple[str, ...]) -> str:
     return stem.removesuffix("/index")
 
 
-def _inside(path: Path, root: Path) -> bool:
-    try:
-        path.resolve().relative_to(root)
-    except ValueError:
-        return False
-    return True
-
-
-__all__ = ["Site", "listing_order", "REF_SECTIONS", "SECTION_TYPES"]
+__all__ = ["Site", "listing_order", "SECTION_TYPES"]
