@@ -16,7 +16,7 @@ import yaml
 
 from .errors import Problems
 
-try:  # the C loader is several times faster; the pure one gives the same nodes and marks
+try:  # the C loader where PyYAML has it (quicker); the pure one gives the same nodes and marks
     from yaml import CSafeLoader as _Loader
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _Loader

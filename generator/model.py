@@ -61,7 +61,7 @@ class Page:
                                f"{self.doc.body}".encode(), digest_size=16).hexdigest()
 
 
-@dataclass(slots=True)  # not frozen: a frozen one costs 5x as much to make, 10,000 a build
+@dataclass(slots=True)  # not frozen: a build makes one per output file, and frozen ones cost more
 class OutputFile:
     """One file of the built site: where it goes (below output/) and its bytes."""
 
