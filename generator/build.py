@@ -244,8 +244,8 @@ class Builder:
         `changed`: the absolute paths of all files changed since this Builder's last build, when
         the operating system has told (the preview's watcher); content files not in it are
         taken as they were without a look. None: any file may have changed."""
-        # The collector would stop the build a thousand times to scan pages that live until its
-        # end (half a second of a 10,000-page build, on the one core that is not rendering).
+        # The collector would stop the build again and again to scan pages that live until its
+        # end (measured in tests/perf/README.md).
         collecting = gc.isenabled()
         gc.disable()
         try:
@@ -401,9 +401,8 @@ def build(options: Options) -> Result:
 
     With the search index, where processes can fork, the site is made in a child process and
     indexed by this one once the child has ended: Pagefind, which holds a language's whole
-    index in memory (~2.3 GB for 6,500 pages of 450-1,250 words), then never shares the machine
-    with the site (~500 MB for 10,000 pages), and a build needs the larger of the two, not
-    their sum."""
+    index in memory, then never shares the machine with the site, and a build needs the
+    larger of the two, not their sum."""
     if options.no_search or not hasattr(os, "fork"):
         return Builder(options).build()
     result, unpublished = _build_in_child(options)

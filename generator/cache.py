@@ -30,7 +30,7 @@ FORMAT = 6
 
 class DepTable:
     """Every (dependency, value) pair outputs recorded, numbered once: an output keeps a tuple
-    of numbers, and checking 10,000 outputs checks each pair once and then walks integers."""
+    of numbers, and checking every output checks each pair once and then walks integers."""
 
     def __init__(self) -> None:
         self.pairs: list[tuple] = []

@@ -12,8 +12,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from .errors import Problems
-from .frontmatter import decode, parse_yaml
+from .frontmatter import load_yaml_file
 from .images import ImageSettings
+from .paths import OUTSIDE_CONTENT, resolved_inside
 
 LANG_CODE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8})*$")
 KNOWN = {"title", "base_url", "languages", "timezone", "description", "images"}
@@ -83,12 +84,10 @@ def load_config(content_dir: Path, problems: Problems) -> SiteConfig | None:
         problems.error(path, 1, "site.yaml is missing: every site needs title, base_url and "
                        "languages (see SPEC §5)")
         return None
-    if path.is_symlink() and content_dir.resolve() not in path.resolve().parents:
-        problems.error(path, 1, "this symbolic link points outside content/: copy the file "
-                       "into content/ instead")
+    if resolved_inside(path, content_dir.resolve()) is None:
+        problems.error(path, 1, OUTSIDE_CONTENT)
         return None
-    text = decode(path, path.read_bytes(), problems)
-    parsed = parse_yaml(path, text, 1, problems) if text is not None else None
+    parsed = load_yaml_file(path, problems)
     if parsed is None:
         return None
     data, lines = parsed

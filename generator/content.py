@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import hashlib
 import os
-import re
 from collections.abc import Collection, Iterator
 from pathlib import Path
 from typing import Any
 
 from .config import LANG_CODE, SiteConfig
 from .errors import Problems
-from .frontmatter import Document, decode, parse, parse_yaml
+from .frontmatter import Document, load_yaml_file, parse
 from .model import Page, Source
+from .paths import OUTSIDE_CONTENT, resolved_inside, slugify
 from .schema import SECTION_TYPES, Context, check_page
 
 NOT_INHERITED = {"aliases"}
@@ -48,10 +48,9 @@ def discover(content_dir: Path, config: SiteConfig, problems: Problems,
             continue
         path = Path(entry.path)
         if entry.is_symlink():
-            target = path.resolve()
-            if target != root and root not in target.parents:
-                problems.error(path, 1, "this symbolic link points outside content/: "
-                               "copy the file into content/ instead")
+            target = resolved_inside(path, root)
+            if target is None:
+                problems.error(path, 1, OUTSIDE_CONTENT)
                 continue
             if target.is_dir():
                 problems.warning(path, 1, "symbolic links to folders are not followed: "
@@ -114,12 +113,10 @@ def load_data(content_dir: Path, problems: Problems) -> dict[str, Any]:
     for path in sorted(folder.glob("*.y*ml")):
         if path.name.startswith("."):
             continue
-        if not inside_content(path, content_dir):
-            problems.error(path, 1, "this symbolic link points outside content/: copy the "
-                           "file into content/ instead")
+        if resolved_inside(path, content_dir.resolve()) is None:
+            problems.error(path, 1, OUTSIDE_CONTENT)
             continue
-        text = decode(path, path.read_bytes(), problems)
-        parsed = parse_yaml(path, text, 1, problems) if text is not None else None
+        parsed = load_yaml_file(path, problems)
         if parsed is not None:
             value, lines = parsed
             data[path.stem] = value
@@ -136,13 +133,6 @@ def _check_labels(path: Path, value: Any, lines: dict, problems: Problems) -> No
         if not isinstance(labels, dict | str):
             problems.error(path, lines.get((key,), 1), f"'{key}' needs a label per language "
                            "like {en: Label, zh-tw: 標籤}")
-
-
-def inside_content(path: Path, content_dir: Path) -> bool:
-    """Whether a path, symbolic links followed, stays inside content/."""
-    root = content_dir.resolve()
-    target = path.resolve()
-    return target == root or root in target.parents
 
 
 class ParseCache:
@@ -288,10 +278,6 @@ def kind_of(key: str) -> tuple[str, str | None]:
     if parts[0] in SECTION_TYPES:
         return ("section" if len(parts) == 1 else SECTION_TYPES[parts[0]]), parts[0]
     return "page", None
-
-
-def slugify(name: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
 
 
 def _page(content_dir: Path, key: str, lang: str, doc: Document, config: SiteConfig,

@@ -97,7 +97,7 @@ def _stamp(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-class SitemapEntry(NamedTuple):  # a tuple: the build hashes 10,000 of them as a memo key
+class SitemapEntry(NamedTuple):  # a tuple: the build hashes one a page as a memo key
     path: str  # output file, e.g. "en/solutions/x/index.html"
     lang: str | None
     group: str  # the same group in each language: translations of one another
@@ -108,8 +108,8 @@ def sitemap(site: Site, entries: list[SitemapEntry]) -> bytes:
     page of its group in no language (the entry page, for the homes), else the default
     language's. Every page of a group lists the same set.
 
-    Written as text: on a catalogue of 10,000 pages, building an element tree took longer
-    than the rest of an incremental build."""
+    Written as text, not built as an element tree: on a large catalogue the tree alone took
+    longer than the rest of an incremental build."""
     config = site.config
     groups: dict[str, dict[str | None, str]] = {}
     for entry in entries:

@@ -16,7 +16,7 @@ import yaml
 
 from .errors import Problems
 
-try:  # the C loader is several times faster; the pure one gives the same nodes and marks
+try:  # the C loader where PyYAML has it (quicker); the pure one gives the same nodes and marks
     from yaml import CSafeLoader as _Loader
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _Loader
@@ -100,6 +100,12 @@ def parse(path: Path, raw: bytes, problems: Problems) -> Document | None:
         problems.error(path, 2, "the front matter must be fields written as 'name: value'")
         return None
     return Document(path, data, marks, body, body_line=end + 2)
+
+
+def load_yaml_file(path: Path, problems: Problems) -> tuple[Any, dict[FieldPath, int]] | None:
+    """A whole YAML file (site.yaml, _data/, UI strings) → `parse_yaml`'s answer."""
+    text = decode(path, path.read_bytes(), problems)
+    return parse_yaml(path, text, 1, problems) if text is not None else None
 
 
 def parse_yaml(

@@ -8,7 +8,7 @@ from typing import Any
 
 from .config import SiteConfig
 from .errors import Problems
-from .frontmatter import decode, parse_yaml
+from .frontmatter import load_yaml_file
 
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
           "September", "October", "November", "December")
@@ -42,8 +42,7 @@ def load_strings(templates_dir: Path, config: SiteConfig, problems: Problems) ->
             if code in config.codes and code != "en":
                 problems.warning(path, 1, f"no UI strings for '{code}': English ones are used")
             continue
-        text = decode(path, path.read_bytes(), problems)
-        parsed = parse_yaml(path, text, 1, problems) if text is not None else None
+        parsed = load_yaml_file(path, problems)
         if parsed is None:
             continue
         table, _ = parsed

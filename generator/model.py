@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
 from pathlib import Path
@@ -38,7 +38,6 @@ class Page:
     html: str = ""
     toc: str = ""
     heading_ids: frozenset[str] = frozenset()
-    links: list[tuple[str, int]] = field(default_factory=list)  # (target key#fragment, line)
 
     @property
     def title(self) -> str:
@@ -47,10 +46,6 @@ class Page:
     @property
     def date(self) -> datetime | None:
         return self.fields.get("start") or self.fields.get("date")
-
-    @property
-    def draft(self) -> bool:
-        return bool(self.fields.get("draft"))
 
     @property
     def output_path(self) -> str:
@@ -66,7 +61,7 @@ class Page:
                                f"{self.doc.body}".encode(), digest_size=16).hexdigest()
 
 
-@dataclass(slots=True)  # not frozen: a frozen one costs 5x as much to make, 10,000 a build
+@dataclass(slots=True)  # not frozen: a build makes one per output file, and frozen ones cost more
 class OutputFile:
     """One file of the built site: where it goes (below output/) and its bytes."""
 

@@ -105,12 +105,18 @@ def _beside(path: Path, output: Path) -> bool:
     return rel.startswith((f".{output.name}.new-", f".{output.name}.old-"))
 
 
+def checked_path(path: str) -> str:
+    """`safe_output_path(path)`, or ValueError: the build checks paths first, and this is the
+    last line of defence before a file is written."""
+    rel = safe_output_path(path)
+    if rel is None:
+        raise ValueError(f"unsafe output path {path!r}")
+    return rel
+
+
 def stage(staging: Path, path: str, data: bytes) -> None:
     """Write one file into the new folder (workers do, as they render pages)."""
-    rel = safe_output_path(path)
-    if rel is None:  # the build checks paths first; this is the last line of defence
-        raise ValueError(f"unsafe output path {path!r}")
-    target = os.path.join(staging, rel)  # os rather than pathlib: once for every page
+    target = os.path.join(staging, checked_path(path))  # os, not pathlib: once a page
     os.makedirs(os.path.dirname(target), exist_ok=True)
     with open(target, "wb") as file:
         file.write(data)
@@ -162,9 +168,7 @@ def stage_site(files: list[OutputFile], output: Path, build: str,
         for file in files:
             if file.staged:  # written by a worker, which made its folder (see `stage`)
                 continue
-            rel = safe_output_path(file.path)
-            if rel is None:  # the build checks paths first; this is the last line of defence
-                raise ValueError(f"unsafe output path {file.path!r}")
+            rel = checked_path(file.path)
             target = staging / rel
             if target.parent not in made:
                 target.parent.mkdir(parents=True, exist_ok=True)
@@ -210,10 +214,7 @@ def update_in_place(files: list[OutputFile], output: Path, build: str,
         return 0
     (output / MARKER).write_text(MARKER_TEXT.format(build), encoding="utf-8")
     for file in changed:
-        rel = safe_output_path(file.path)
-        if rel is None:
-            raise ValueError(f"unsafe output path {file.path!r}")
-        target = output / rel
+        target = output / checked_path(file.path)
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = target.with_name(f".{target.name}.tmp")
         tmp.write_bytes(file.data)

@@ -155,8 +155,8 @@ def chunked_map(work: Callable[[Any, list[T]], list[R]], state: Any, items: Sequ
 def _start(parent: int) -> None:
     end_with_parent(parent)
     gc.freeze()
-    # A collection every 10,000 new objects, not 700: a worker making a catalogue keeps
-    # 30,000 cards, which the default scans again and again (a twentieth of its time).
+    # A collection every 10,000 new objects, not 700: a worker making a catalogue keeps its
+    # cards to the end, which the default would scan again and again.
     gc.set_threshold(10_000, 10, 10)
     gc.enable()
 

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from .config import valid_timezone
 from .errors import Problems
 from .frontmatter import Document
+from .paths import resolved_inside
 from .urls import alias_output, split_url
 
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -32,8 +33,6 @@ SECTION_TYPES = {
     "tours": "tour",
     "news": "news",
 }
-REF_SECTIONS = {"pavilion": "pavilions", "cities": "cities", "city": "cities",
-                "solutions": "solutions"}
 
 
 @dataclass
@@ -232,8 +231,8 @@ def resolve_file(content_dir: Path, page_path: Path, ref_path: str) -> Path | st
     candidates = [root / ref_path.lstrip("/")] if ref_path.startswith("/") else [
         page_path.parent / ref_path, root / ref_path]
     for candidate in candidates:
-        resolved = candidate.resolve()
-        if resolved != root and root not in resolved.parents:
+        resolved = resolved_inside(candidate, root)
+        if resolved is None:
             return f"'{ref_path}' points outside content/: keep files inside the content folder"
         if resolved.is_file():
             return resolved

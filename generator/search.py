@@ -15,14 +15,13 @@ Pagefind runs as its command-line program, which exits once every file is writte
 service API answers "written" while it is still writing and is then stopped: on a busy machine
 that published empty files (pagefind-entry.json among them) and a broken search.
 
-Much of Pagefind's time goes into parsing markup it then leaves out: given only what it
-indexes, it needs ~40 % less CPU. So where there is a file system in memory with room
-(/dev/shm on Linux), it reads copies of the pages cut down to their `data-pagefind-body`
-elements with the ignored parts emptied. A page is copied whole wherever cutting could change
-what Pagefind records (a filter, meta or sort attribute, or an `h1`, outside what is kept;
-the automatic result image outside it): the index is the same either way (a test compares
-them), only cheaper to make. On a disk, writing the copies costs more than they save (~0.6 ms
-a file here), and Pagefind reads the site itself.
+Much of Pagefind's time goes into parsing markup it then leaves out. So where there is a
+file system in memory with room (/dev/shm on Linux), it reads copies of the pages cut down to
+their `data-pagefind-body` elements with the ignored parts emptied. A page is copied whole
+wherever cutting could change what Pagefind records (a filter, meta or sort attribute, or an
+`h1`, outside what is kept; the automatic result image outside it): the index is the same
+either way (a test compares them), only cheaper to make. On a disk, writing the copies costs
+more than they save, and Pagefind reads the site itself (see tests/perf/README.md).
 """
 
 from __future__ import annotations

@@ -152,8 +152,7 @@ class Rebuilder:
         """Prepare the next save's build (Builder.warm) and free the last build's garbage.
         What the first build left (parsed sources, rendered Markdown, compiled templates: most
         of the memory, and mostly for good) is then frozen: the collector no longer scans it,
-        so a collection takes milliseconds, not a quarter of a second that a page request
-        arriving meanwhile would wait for."""
+        so a collection is short, and a page request arriving meanwhile barely waits."""
         self.builder.warm()
         gc.collect()
         if self.builder.state is not None and not gc.get_freeze_count():

@@ -28,8 +28,9 @@ from .images import Picture, Reference
 from .markdown import body_line, converter, plain_summary, prepare
 from .model import Page
 from .parallel import Progress, chunked_map
+from .paths import resolved_inside
 from .picture import ALT, BODY_SIZES, picture_html
-from .schema import IMAGE_TYPES, REF_SECTIONS, SECTION_TYPES, resolve_file
+from .schema import IMAGE_TYPES, SECTION_TYPES, resolve_file
 from .urls import href, media_href, split_url
 
 # Dependencies recorded with what they gave (a hash, an address), not a fingerprint of pages.
@@ -208,11 +209,11 @@ class Site:
     def reuse_lookups(self, memo: dict[str, Any]) -> None:
         """Keep which pages each lookup gave from build to build (`memo`, kept by a Builder)
         while no page is added, removed or changed but for its body: then every lookup gives
-        what it gave, and checking 10,000 outputs (or listing a section: the order of its
+        what it gave, and checking every output (or listing a section: the order of its
         items) needs none of them made again."""
         fingerprints = self.page_fingerprints
         shape = (self.config, [(p.key, p.lang, fingerprints[p.key, p.lang]) for p in self.pages])
-        if memo.get("shape") != shape:  # compared as they are: a third of the time of a hash
+        if memo.get("shape") != shape:  # compared as they are: quicker than hashing them
             memo.clear()
             memo.update(shape=shape, found={}, listed={})
         self._fingerprints, self._listed = memo["found"], memo["listed"]
@@ -460,7 +461,7 @@ class Site:
         """`folder` relative to content/ ("" when it is not inside), kept: every link asks."""
         if folder not in self._folders:
             self._folders[folder] = folder.relative_to(self.content_dir).as_posix() \
-                if _inside(folder, self.content_dir) else ""
+                if resolved_inside(folder, self.content_dir) is not None else ""
         return self._folders[folder]
 
     def collect_images(self) -> None:
@@ -531,8 +532,8 @@ class Body:
     summary: str = ""  # its first paragraph as text, for pages without a `summary`
 
     def __reduce__(self) -> tuple:
-        """Pickled as its fields in order: 10,000 bodies come back from the workers, and are
-        loaded again with the build state, four times quicker than from a `__dict__` each."""
+        """Pickled as its fields in order, not as a `__dict__` each: every body comes back
+        from the workers and is loaded again with the build state."""
         return Body, tuple(getattr(self, name) for name in _BODY_FIELDS)
 
 
@@ -650,12 +651,4 @@ def _key_of(rel: str, codes: tuple[str, ...]) -> str:
     return stem.removesuffix("/index")
 
 
-def _inside(path: Path, root: Path) -> bool:
-    try:
-        path.resolve().relative_to(root)
-    except ValueError:
-        return False
-    return True
-
-
-__all__ = ["Site", "listing_order", "REF_SECTIONS", "SECTION_TYPES"]
+__all__ = ["Site", "listing_order", "SECTION_TYPES"]

@@ -1,16 +1,22 @@
-"""Test helpers: small sites written inline, and the `expo` command run as editors run it."""
+"""Test helpers: small sites written inline, built in this process (`SiteBuilder`) or by the
+`expo` command run as editors run it (`build`, `fails`: for the command line's own contract)."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
 import textwrap
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
+
+from generator.build import Options
+from generator.build import build as build_site
+from generator.errors import BuildFailed
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -25,6 +31,30 @@ timezone: Asia/Taipei
 CATEGORIES = "smart-transportation: {en: Smart Transportation, zh-tw: 智慧交通}\n" \
              "smart-health: {en: Smart Health, zh-tw: 智慧醫療}\n"
 REGIONS = "europe: {en: Europe, zh-tw: 歐洲}\namericas: {en: Americas, zh-tw: 美洲}\n"
+
+
+def markdown_file(body: str = "", /, **fields: str) -> str:
+    """A Markdown file: `fields` as front matter, each value YAML as written, then `body`:
+    `markdown_file("Text.", title="Bus", company="B")`."""
+    return "---\n" + "".join(f"{name}: {value}\n" for name, value in fields.items()) + \
+        "---\n" + body
+
+
+# Content that several suites share, written once.
+PRAGUE = markdown_file(title="Prague", country="Czech Republic", region="europe")
+SPRINGFIELD = markdown_file(title="Springfield", country="USA", region="americas")
+SESSION_HOUR = {"start": "2020-09-01 10:00", "end": "2020-09-01 11:00",
+                "timezone": "Europe/Prague", "region": "europe"}  # a plain session's times
+# Sessions at the hard times, as written in front matter: slug → start, end (wall clock), zone.
+# One crosses midnight between its zone and Taipei (20:00 in New York is 08:00 the next day in
+# Taipei); two fall on daylight-saving change days (Prague falls back on 2020-10-25, New York
+# springs forward on 2020-03-08).
+SUMMIT_SESSIONS = {
+    "americas": ("2020-08-18 20:00", "2020-08-18 21:30", "America/New_York"),
+    "prague-dst": ("2020-10-25 01:30", "2020-10-25 04:00", "Europe/Prague"),
+    "new-york-dst": ("2020-03-08 01:00", "2020-03-08 04:00", "America/New_York"),
+    "taipei": ("2020-08-18 10:00", "2020-08-18 11:00", "Asia/Taipei"),
+}
 
 
 @dataclass
@@ -86,6 +116,88 @@ def output_files(output: Path) -> dict[str, bytes]:
 
 def html(path: Path) -> BeautifulSoup:
     return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+
+
+@dataclass
+class Built:
+    """What one build did: the counts its result carries, and its problems as `expo` prints
+    them (sorted, one `path:line: severity: message` each)."""
+
+    ok: bool
+    pages: int = 0  # Markdown files published
+    rendered: int = 0  # HTML pages rendered by templates (the others were kept)
+    files: int = 0  # files written
+    unchanged: int = 0  # files left as the last build wrote them
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[str]:
+        return [line for line in self.problems if ": error: " in line]
+
+    @property
+    def warnings(self) -> list[str]:
+        return [line for line in self.problems if ": warning: " in line]
+
+
+class SiteBuilder:
+    """A site written inline, built in this process as `expo build` builds it (Hugo's
+    IntegrationTestBuilder): files as text → `build()` → assertions on the output and the
+    counts → `edit()` → `build()`.
+
+    Each build is a new one, as each `expo build` is a new process: what it reuses comes from
+    the cache folder. Paths are relative to the site's folder, as the command line's are, so
+    problem lines read as an editor sees them. Builds are `expo build`'s (search index
+    included) but with one job: a test about parallel work says so (`jobs=2`)."""
+
+    def __init__(self, root: Path, files: dict[str, str | bytes] | None = None,
+                 base: bool = True, templates: Path | str = ROOT / "templates", **options):
+        """`files` written with site.yaml and _data unless `base` is False (None: a site
+        already there); `options`: the `Options` of every build (`no_search=True`)."""
+        self.root = root if files is None else make_site(root, files, base)
+        self.options = {"templates": Path(templates), "jobs": 1, **options}
+
+    def write(self, files: dict[str, str | bytes]) -> SiteBuilder:
+        """Add or replace files (text dedented, as `make_site` writes it)."""
+        make_site(self.root, files, base=False)
+        return self
+
+    def edit(self, rel: str, old: str, new: str) -> SiteBuilder:
+        """Replace `old` (which must be there) by `new` in one file."""
+        path = self.root / rel
+        text = path.read_text(encoding="utf-8")
+        assert old in text, f"{old!r} is not in {rel}"
+        path.write_text(text.replace(old, new), encoding="utf-8")
+        return self
+
+    def run(self, **options) -> Built:
+        """One build with these `Options`, besides the site's own."""
+        with contextlib.chdir(self.root):
+            try:
+                result = build_site(Options(**{**self.options, **options}))
+            except BuildFailed as failed:
+                return Built(False, problems=[str(p) for p in failed.problems.sorted()])
+        return Built(True, result.pages, result.rendered, result.files, result.unchanged,
+                     [str(p) for p in result.problems.sorted()])
+
+    def build(self, **options) -> Built:
+        """A build that must succeed (warnings allowed)."""
+        built = self.run(**options)
+        assert built.ok, "\n".join(built.problems)
+        return built
+
+    def fails(self, **options) -> Built:
+        """A build that must fail on the content's errors (or warnings, with strict=True)."""
+        built = self.run(**options)
+        assert not built.ok, built
+        return built
+
+    def text(self, rel: str) -> str:
+        """A built file's text, `rel` below output/."""
+        return (self.root / "output" / rel).read_text(encoding="utf-8")
+
+    def html(self, rel: str) -> BeautifulSoup:
+        """A built page, parsed: `html("en/solutions/bus/index.html")`."""
+        return html(self.root / "output" / rel)
 
 
 # -- checkers installed from npm by .ci/run (git-ignored .ci/node/) ---------------------------

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from PIL import Image
-from sitekit import build, html, make_site
+from sitekit import SiteBuilder, html, markdown_file
 
 REGIONS = """\
 europe: {en: Europe, zh-tw: 歐洲}
@@ -118,9 +118,9 @@ FILES = {
 
 @pytest.fixture(scope="module")
 def out(tmp_path_factory) -> Path:
-    root = make_site(tmp_path_factory.mktemp("catalogue"), FILES)
-    build(root)
-    return root / "output"
+    site = SiteBuilder(tmp_path_factory.mktemp("catalogue"), FILES)
+    site.build()
+    return site.root / "output"
 
 
 def section_links(page, section_id: str) -> list[str]:
@@ -347,11 +347,11 @@ def test_solution_page_offers_more_of_its_category(out: Path):
     assert section_links(page, "solution-more") == ["/en/solutions/parking/"]
 
 
-def test_solution_gallery_and_cover_have_alt_text(site):
+def test_solution_gallery_and_cover_have_alt_text(tmp_path):
     picture = io.BytesIO()
     Image.new("RGB", (64, 48), (11, 92, 115)).save(picture, "PNG")
     png = picture.getvalue()
-    root = site({
+    site = SiteBuilder(tmp_path, {
         "content/solutions/cam/index.md": """
             ---
             title: Camera
@@ -366,12 +366,12 @@ def test_solution_gallery_and_cover_have_alt_text(site):
         "content/solutions/cam/cover.png": png,
         "content/solutions/cam/one.png": png,
     })
-    build(root)
-    page = html(root / "output/en/solutions/cam/index.html")
+    site.build()
+    page = site.html("en/solutions/cam/index.html")
     assert page.select_one(".cover img")["alt"] == "A camera on a pole"
     figures = page.select(".gallery figure img")
     assert [img["alt"] for img in figures] == ["The camera at night"]
-    listing = html(root / "output/en/solutions/index.html")
+    listing = site.html("en/solutions/index.html")
     assert listing.select_one(".card img")["alt"] == "A camera on a pole"
     og = {m["property"]: m["content"] for m in page.find_all("meta", property=True)}
     assert urlsplit(og["og:image"]).scheme == "https"
@@ -406,10 +406,11 @@ def test_every_page_of_the_bundled_site_has_opengraph_and_twitter_tags(bundled: 
     assert with_image >= 10
 
 
-def test_opengraph_urls_honour_a_sub_path(site):
-    root = site({"content/about.md": "---\ntitle: About\nsummary: Who we are.\n---\n"})
-    build(root, "--base-url", "https://host.example/expo/")
-    page = html(root / "output/en/about/index.html")
+def test_opengraph_urls_honour_a_sub_path(tmp_path):
+    site = SiteBuilder(tmp_path, {"content/about.md": markdown_file(title="About",
+                                                                    summary="Who we are.")})
+    site.build(base_url="https://host.example/expo/")
+    page = site.html("en/about/index.html")
     og = {m["property"]: m["content"] for m in page.find_all("meta", property=True)}
     assert og["og:url"] == "https://host.example/expo/en/about/"
     assert og["og:title"] == "About" and og["og:description"] == "Who we are."

@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 
 import pytest
-from sitekit import ROOT, build, expo, fails
+from sitekit import PRAGUE, ROOT, build, expo, fails
 
 SITES = ROOT / "tests" / "sites"
 PROBLEM = re.compile(r":\d+: (error|warning):")
@@ -241,13 +241,7 @@ GOOD = {
           - {name: Zdeněk Hřib, title: Mayor of Prague, city: prague}
         ---
         """,
-    "content/cities/prague.md": """
-        ---
-        title: Prague
-        country: Czech Republic
-        region: europe
-        ---
-        """,
+    "content/cities/prague.md": PRAGUE,
     "content/tours/neihu.md": """
         ---
         title: Neihu tour

@@ -14,7 +14,17 @@ from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sitekit import CATEGORIES, ROOT, SITE_YAML, Run, expo, make_site, output_files
+from sitekit import (
+    CATEGORIES,
+    ROOT,
+    SITE_YAML,
+    Built,
+    Run,
+    SiteBuilder,
+    expo,
+    make_site,
+    output_files,
+)
 
 SITE = {
     "content/index.md": "---\ntitle: Home\n---\nWelcome.\n",
@@ -30,22 +40,15 @@ SITE = {
 }
 
 
-def run(root: Path, *args: str) -> tuple[int, int]:
-    """A build with the repository's theme; (files written, files unchanged)."""
-    return build_counts(root, *args)[1:]
+def project(root: Path) -> SiteBuilder:
+    """SITE, with a copy of the theme (tests edit it) as its templates."""
+    shutil.copytree(ROOT / "templates", root / "theme")
+    return SiteBuilder(root, SITE, templates=root / "theme", no_search=True)
 
 
-def build_counts(root: Path, *args: str) -> tuple[int, int, int]:
-    """A build with the repository's theme; (pages rendered, files written, unchanged)."""
-    done = subprocess.run([sys.executable, "-m", "generator", "build", "--no-search",
-                           "--templates", str(root / "theme"), *args], cwd=root,
-                          env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True,
-                          text=True, timeout=300)
-    assert done.returncode == 0, done.stderr
-    match = re.search(r"([\d,]+) HTML pages rendered, ([\d,]+) files written, ([\d,]+) "
-                      r"files unchanged", done.stderr)
-    assert match, done.stderr
-    return tuple(int(match[i].replace(",", "")) for i in (1, 2, 3))
+def run(root: Path) -> Built:
+    """A build of the project in `root`, in this process, as `expo build --no-search` does."""
+    return SiteBuilder(root, templates=root / "theme", no_search=True).build()
 
 
 def inodes(output: Path) -> dict[str, int]:
@@ -53,32 +56,30 @@ def inodes(output: Path) -> dict[str, int]:
             for p in output.rglob("*") if p.is_file()}
 
 
-def project(root: Path) -> Path:
-    make_site(root, SITE)
-    shutil.copytree(ROOT / "templates", root / "theme")
-    return root
+def rewritten(site: SiteBuilder, before: dict[str, int]) -> set[str]:
+    """The output files a build wrote since `before` (not the folder's marker)."""
+    after = inodes(site.root / "output")
+    return {path for path in after if before.get(path) != after[path]} - {".expo-output"}
 
 
 def test_second_build_writes_no_file(tmp_path):
-    root = project(tmp_path)
-    written, _ = run(root)
-    assert written > 20
-    before = inodes(root / "output")
-    folder = (root / "output").stat().st_ino
-    assert run(root) == (0, len(before) - 1)  # all but the folder's marker
-    assert inodes(root / "output") == before and (root / "output").stat().st_ino == folder
+    site = project(tmp_path)
+    assert site.build().files > 20
+    before = inodes(site.root / "output")
+    folder = (site.root / "output").stat().st_ino
+    again = site.build()
+    assert (again.files, again.unchanged) == (0, len(before) - 1)  # all but the marker
+    assert inodes(site.root / "output") == before
+    assert (site.root / "output").stat().st_ino == folder
 
 
 def test_editing_one_body_rewrites_the_page_and_what_shows_it(tmp_path):
-    root = project(tmp_path)
-    run(root)
-    before = inodes(root / "output")
-    bus = root / "content/solutions/bus.md"
-    bus.write_text(bus.read_text().replace("Buses.", "Electric buses."))
-    written, _ = run(root)
-    after = inodes(root / "output")
-    changed = {path for path in after if before.get(path) != after[path]}
-    changed.discard(".expo-output")
+    site = project(tmp_path)
+    site.build()
+    before = inodes(site.root / "output")
+    site.edit("content/solutions/bus.md", "Buses.", "Electric buses.")
+    built = site.build()
+    changed = rewritten(site, before)
     # Pages showing the English summary, which comes from the edited body. The Chinese pages
     # show the translation's own body and summary: their bytes stay, so they are not written.
     assert changed == {
@@ -89,107 +90,103 @@ def test_editing_one_body_rewrites_the_page_and_what_shows_it(tmp_path):
         "en/pavilions/taipei/index.html",  # gathered on its pavilion
         "en/cities/prague/index.html",  # and on the city where it is deployed
     }, sorted(changed)
-    assert written == len(changed)
-    assert "Electric buses." in (root / "output/en/solutions/bus/index.html").read_text()
+    assert built.files == len(changed)
+    assert "Electric buses." in site.text("en/solutions/bus/index.html")
 
 
 def test_editing_a_body_that_no_listing_shows_rerenders_its_page_only(tmp_path):
     # The clinic has a summary of its own: its cards (listings, home) show the summary, so a
     # change of its body alone changes one page, and only that page is rendered again.
-    root = project(tmp_path)
-    clinic = root / "content/solutions/clinic.md"
-    clinic.write_text(clinic.read_text().replace("---\nCare.", "summary: Clinics.\n---\nCare."))
-    run(root)
-    clinic.write_text(clinic.read_text().replace("Care.", "Care, day and night."))
-    assert build_counts(root)[:2] == (1, 1)
-    assert "Care, day and night." in (root / "output/en/solutions/clinic/index.html").read_text()
-    clinic.write_text(clinic.read_text().replace("summary: Clinics.", "summary: Care."))
-    rendered, written, _ = build_counts(root)
-    assert rendered > 3 and written > 3  # the summary is on the cards: listings follow
+    site = project(tmp_path)
+    site.edit("content/solutions/clinic.md", "---\nCare.", "summary: Clinics.\n---\nCare.")
+    site.build()
+    site.edit("content/solutions/clinic.md", "Care.", "Care, day and night.")
+    built = site.build()
+    assert (built.rendered, built.files) == (1, 1)
+    assert "Care, day and night." in site.text("en/solutions/clinic/index.html")
+    site.edit("content/solutions/clinic.md", "summary: Clinics.", "summary: Care.")
+    built = site.build()
+    assert built.rendered > 3 and built.files > 3  # the summary is on the cards: listings follow
 
 
 def test_template_change_rerenders_and_site_yaml_change_rebuilds_all(tmp_path):
-    root = project(tmp_path)
-    run(root)
-    page = root / "theme/page.html"
+    site = project(tmp_path)
+    site.build()
+    page = site.root / "theme/page.html"
     page.write_text(page.read_text() + "\n{# a comment changes nothing visible #}\n")
-    written, unchanged = run(root)
-    assert written == 0 and unchanged > 0  # re-rendered, but every byte is the same
-    with (root / "content/site.yaml").open("a") as f:
+    built = site.build()
+    assert built.files == 0 and built.unchanged > 0  # re-rendered, but every byte is the same
+    with (site.root / "content/site.yaml").open("a") as f:
         f.write("description: {en: New words, zh-tw: 新的說明}\n")
-    written, _ = run(root)
-    assert written > 20
+    assert site.build().files > 20
 
 
 def test_template_edit_rerenders_exactly_the_pages_using_it(tmp_path):
-    root = project(tmp_path)
-    run(root)
+    site = project(tmp_path)
+    site.build()
     # One page uses news.html: the news item (untranslated: only listed in Chinese).
-    news = root / "theme/news.html"
-    news.write_text(news.read_text().replace('<p class="byline">', '<p class="byline new">'))
-    before = inodes(root / "output")
-    rendered, written, _ = build_counts(root)
-    after = inodes(root / "output")
-    changed = {path for path in after if before.get(path) != after[path]} - {".expo-output"}
+    site.edit("theme/news.html", '<p class="byline">', '<p class="byline new">')
+    before = inodes(site.root / "output")
+    built = site.build()
+    changed = rewritten(site, before)
     assert changed == {"en/news/one/index.html"}, sorted(changed)
-    assert rendered == written == 1
-    assert 'class="byline new"' in (root / "output/en/news/one/index.html").read_text()
+    assert built.rendered == built.files == 1
+    assert 'class="byline new"' in site.text("en/news/one/index.html")
     # A listing template that did not exist is looked for first: adding it re-renders the
     # news listings, in both languages, and nothing else.
-    listing = (root / "theme/list.html").read_text()
-    (root / "theme/list-news.html").write_text(listing.replace(
+    listing = (site.root / "theme/list.html").read_text()
+    (site.root / "theme/list-news.html").write_text(listing.replace(
         '<div class="wrap">', '<div class="wrap news-list">', 1))
-    before = inodes(root / "output")
-    rendered, written, _ = build_counts(root)
-    after = inodes(root / "output")
-    changed = {path for path in after if before.get(path) != after[path]} - {".expo-output"}
+    before = inodes(site.root / "output")
+    built = site.build()
+    changed = rewritten(site, before)
     assert changed == {"en/news/index.html", "zh-tw/news/index.html"}, sorted(changed)
-    assert rendered == written == 2
+    assert built.rendered == built.files == 2
     # A theme file: only pages linking to it get its new (hashed) name.
-    script = root / "theme/static/js/filter.js"
+    script = site.root / "theme/static/js/filter.js"
     script.write_text(script.read_text() + "\n// edited\n")
-    rendered, written, unchanged = build_counts(root)
-    using = sorted(p.relative_to(root / "output").as_posix()
-                   for p in (root / "output").rglob("*.html")
+    built = site.build()
+    using = sorted(p.relative_to(site.root / "output").as_posix()
+                   for p in (site.root / "output").rglob("*.html")
                    if "static/js/filter." in p.read_text())
     assert len(using) == 6  # the catalogue and its two category pages, in two languages
-    assert rendered == written - 1 == len(using)  # and the renamed script itself
+    assert built.rendered == built.files - 1 == len(using)  # and the renamed script itself
     # The shared base template: every page.
-    base = root / "theme/base.html"
-    base.write_text(base.read_text().replace("<body>", '<body class="edited">'))
-    rendered, written, unchanged = build_counts(root)
-    pages = list((root / "output").rglob("*.html"))
-    assert rendered == len(pages) == written
+    site.edit("theme/base.html", "<body>", '<body class="edited">')
+    built = site.build()
+    pages = list((site.root / "output").rglob("*.html"))
+    assert built.rendered == len(pages) == built.files
 
 
 def test_a_same_size_edit_within_the_clocks_precision_is_not_missed(tmp_path):
     """Some file systems keep a file's time to the second or two (FAT on a USB stick, network
     drives): a second edit made that soon after the first, of the same size, leaves the file
     looking untouched. A build that starts that soon after an edit must not vouch for it."""
-    root = project(tmp_path)
-    bus = root / "content/solutions/bus.md"
+    site = project(tmp_path)
+    bus = site.root / "content/solutions/bus.md"
     os.utime(bus)  # edited just now, as the build starts
-    run(root)
+    site.build()
     stat = bus.stat()
-    bus.write_text(bus.read_text().replace("Buses.", "Busez."))  # the same size
+    site.edit("content/solutions/bus.md", "Buses.", "Busez.")  # the same size
     os.utime(bus, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # in the same tick of a coarse clock
-    written, _ = run(root)
-    assert "Busez." in (root / "output/en/solutions/bus/index.html").read_text()
-    assert written > 0
+    built = site.build()
+    assert "Busez." in site.text("en/solutions/bus/index.html")
+    assert built.files > 0
 
 
 def test_cache_and_output_folder_can_each_be_deleted(tmp_path):
-    root = project(tmp_path)
-    run(root)
-    site = output_files(root / "output")
+    site = project(tmp_path)
+    site.build()
+    files = output_files(site.root / "output")
     # CI restoring only .expo-cache/: its Markdown is reused, every page written again.
-    shutil.rmtree(root / "output")
-    rendered, written, unchanged = build_counts(root)
-    assert output_files(root / "output") == site and unchanged == 0 and rendered > 20
+    shutil.rmtree(site.root / "output")
+    built = site.build()
+    assert output_files(site.root / "output") == files and built.unchanged == 0
+    assert built.rendered > 20
     # The cache deleted: a full build, the same site.
-    shutil.rmtree(root / ".expo-cache")
-    rendered, written, unchanged = build_counts(root)
-    assert output_files(root / "output") == site and rendered > 20
+    shutil.rmtree(site.root / ".expo-cache")
+    built = site.build()
+    assert output_files(site.root / "output") == files and built.rendered > 20
 
 
 WARNED = {  # warnings of each kind: a field, a link's fragment, a setting (a build's own)
@@ -215,7 +212,7 @@ def problem_lines(run: Run) -> list[str]:
 def test_a_rebuild_reports_the_problems_of_the_content_as_it_stands(tmp_path):
     """SPEC §7: whatever a build reuses, it prints what a clean build of the same files prints,
     and --strict fails on it (a CI restoring .expo-cache/ and output/ lets no typo through)."""
-    root = project(tmp_path / "site")
+    root = project(tmp_path / "site").root
     make_site(root, WARNED)
     (root / "theme/i18n/zh-tw.yaml").unlink()  # a warning of the theme
     args = ("--templates", "theme")
@@ -266,37 +263,33 @@ def conversions(monkeypatch) -> list[int]:
 def test_a_project_checked_out_elsewhere_keeps_what_its_cache_knows(tmp_path, monkeypatch):
     """CI restoring `.expo-cache/` (and `output/`) into a new workspace, every file with a new
     time as a fresh checkout has: the cache is found wherever the project now is."""
-    from generator.build import Options, build
 
-    first = project(tmp_path / "first")
-    run(first)
+    first = project(tmp_path / "first").root
+    first_build = run(first)
     site = output_files(first / "output")
     # With output/ restored too: nothing is rendered, nothing written.
     second = tmp_path / "elsewhere/second"
     shutil.copytree(first, second, copy_function=shutil.copy)
-    assert build_counts(second)[:2] == (0, 0)
+    again = run(second)
+    assert (again.rendered, again.files) == (0, 0)
     # With the cache alone: every page rendered, no Markdown converted again.
     third = tmp_path / "third"
     for folder in ("content", "theme", ".expo-cache"):
         shutil.copytree(first / folder, third / folder, copy_function=shutil.copy)
     converted = conversions(monkeypatch)
-    result = build(Options(content=third / "content", templates=third / "theme",
-                           output=third / "output", cache=third / ".expo-cache",
-                           no_search=True, jobs=1))
-    assert not result.problems.errors and result.rendered > 20
+    built = run(third)
+    assert built.rendered > 20 and built.rendered == first_build.rendered
     assert output_files(third / "output") == site and converted == []
     # The check can fail: an edited body is converted again, and only that one.
-    body = third / "content/solutions/clinic.md"
-    body.write_text(body.read_text().replace("Care.", "Care, again."))
-    build(Options(content=third / "content", templates=third / "theme",
-                  output=third / "output", cache=third / ".expo-cache", no_search=True, jobs=1))
+    SiteBuilder(third, templates=third / "theme", no_search=True).edit(
+        "content/solutions/clinic.md", "Care.", "Care, again.").build()
     assert len(converted) == 1
 
 
 def test_compiled_templates_of_a_former_folder_leave_the_cache_after_a_month(tmp_path):
     # Jinja2 names a compiled template after its full path: a project built in a new folder
     # at every run (some CI runners) adds a set each time; those not written for a month go.
-    first = project(tmp_path / "first")
+    first = project(tmp_path / "first").root
     run(first)
     compiled = list((first / ".expo-cache").glob("templates-*/__jinja2_*.cache"))
     assert len(compiled) > 10
@@ -317,7 +310,7 @@ def test_compiled_templates_of_a_former_folder_leave_the_cache_after_a_month(tmp
 def test_a_new_version_of_the_generator_rebuilds_everything_markdown_included(tmp_path):
     """An upgrade (here a copy of the generator whose code blocks get another class) is a full
     build: pages and rendered Markdown, which the cache would otherwise give as they were."""
-    root = project(tmp_path / "site")
+    root = project(tmp_path / "site").root
     (root / "content/news/code.md").write_text(
         "---\ntitle: Code\ndate: 2020-07-02\n---\n```python\nprint(1)\n```\n")
     run(root)
@@ -345,7 +338,7 @@ def test_a_new_version_of_a_library_shaping_the_output_rebuilds_everything(tmp_p
     import generator.build
     from generator.build import Options, build
 
-    root = project(tmp_path)
+    root = project(tmp_path).root
     options = Options(content=root / "content", templates=root / "theme",
                       output=root / "output", cache=root / ".expo-cache", no_search=True)
     converted = conversions(monkeypatch)
@@ -374,7 +367,7 @@ def test_a_card_made_inside_its_own_page_notes_what_it_read(tmp_path):
     the card, with the pavilion's old title, after the pavilion is edited."""
     from generator.build import Builder, Options
 
-    root = project(tmp_path).resolve()
+    root = project(tmp_path).root.resolve()
     (root / "theme/solution.html").write_text(
         "{% if page.pavilion %}{{ page.pavilion.title }}|{% call cached('own', page) %}"
         "<p class=own>{{ page.pavilion.title }}</p>{% endcall %}{% endif %}\n",
@@ -392,7 +385,7 @@ def test_a_card_made_inside_its_own_page_notes_what_it_read(tmp_path):
 
 
 def test_deleted_page_leaves_no_stale_output(tmp_path):
-    root = project(tmp_path)
+    root = project(tmp_path).root
     run(root)
     (root / "content/solutions/clinic.md").unlink()
     run(root)

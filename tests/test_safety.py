@@ -23,7 +23,7 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 from bs4 import BeautifulSoup
-from sitekit import ROOT, SITE_YAML, expo, fails, make_site
+from sitekit import ROOT, SESSION_HOUR, SITE_YAML, expo, fails, make_site, markdown_file
 
 THEME = ROOT / "templates"
 
@@ -558,28 +558,12 @@ URL_FIELDS_SITE = {
         video: JaVaScRiPt:alert(1)
         ---
         """,
-    "content/summit/bad.md": """
-        ---
-        title: Bad session
-        start: 2020-09-01 10:00
-        end: 2020-09-01 11:00
-        timezone: Europe/Prague
-        region: europe
-        livestream: javascript:alert(1)
-        questions: javascript:alert(1)
-        ---
-        """,
-    "content/summit/data.md": """
-        ---
-        title: Data session
-        start: 2020-09-01 10:00
-        end: 2020-09-01 11:00
-        timezone: Europe/Prague
-        region: europe
-        livestream: vbscript:msgbox(1)
-        questions: "data:text/html,<script>alert(1)</script>"
-        ---
-        """,
+    "content/summit/bad.md": markdown_file(title="Bad session", **SESSION_HOUR,
+                                           livestream="javascript:alert(1)",
+                                           questions="javascript:alert(1)"),
+    "content/summit/data.md": markdown_file(title="Data session", **SESSION_HOUR,
+                                            livestream="vbscript:msgbox(1)",
+                                            questions='"data:text/html,<script>alert(1)</script>"'),
     "content/cities/bad.md": """
         ---
         title: Bad city

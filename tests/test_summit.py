@@ -1,9 +1,8 @@
 """The Mayors' Summit on a built site: calendar files, JSON-LD, the schedule page and the
 click-to-load player, checked against the front matter the editors wrote.
 
-The sessions below are the hard cases: one crossing midnight between its zone and Taipei
-(20:00 in New York is 08:00 the next day in Taipei) and two on daylight-saving change days
-(Prague falls back on 2020-10-25, New York springs forward on 2020-03-08).
+The sessions are the hard cases of sitekit.SUMMIT_SESSIONS: one crossing midnight between its
+zone and Taipei and two on daylight-saving change days.
 """
 
 from __future__ import annotations
@@ -16,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 import pytest
-from sitekit import build, html, make_site
+from sitekit import PRAGUE, SPRINGFIELD, SUMMIT_SESSIONS, SiteBuilder, html
 
 VIDEO_HOSTS = re.compile(r"youtube\.com|youtube-nocookie\.com|youtu\.be|ytimg\.com|"
                          r"vimeo\.com|vimeocdn\.com")
@@ -26,13 +25,7 @@ speakers:
   - {name: Jane Doe, title: Mayor of Springfield, city: springfield}
 """
 
-# slug → (front-matter start, end, zone); the front matter writes exactly these wall-clock times.
-SESSIONS = {
-    "americas": ("2020-08-18 20:00", "2020-08-18 21:30", "America/New_York"),
-    "prague-dst": ("2020-10-25 01:30", "2020-10-25 04:00", "Europe/Prague"),
-    "new-york-dst": ("2020-03-08 01:00", "2020-03-08 04:00", "America/New_York"),
-    "taipei": ("2020-08-18 10:00", "2020-08-18 11:00", "Asia/Taipei"),
-}
+SESSIONS = SUMMIT_SESSIONS  # the front matter writes exactly these wall-clock times
 LIVESTREAMS = {
     "americas": "https://www.youtube.com/watch?v=SAMPLE00002",
     "prague-dst": "https://vimeo.com/123456789",
@@ -49,11 +42,9 @@ def session_file(slug: str, region: str = "americas", extra: str = "") -> str:
 
 
 SITE = {
-    "content/cities/prague.md": "---\ntitle: Prague\ncountry: Czech Republic\n"
-                                "region: europe\n---\n",
+    "content/cities/prague.md": PRAGUE,
     "content/cities/prague.zh-tw.md": "---\ntitle: 布拉格\n---\n",
-    "content/cities/springfield.md": "---\ntitle: Springfield\ncountry: USA\n"
-                                     "region: americas\n---\n",
+    "content/cities/springfield.md": SPRINGFIELD,
     "content/summit/americas.md": session_file(
         "americas", extra="questions: summit-questions@example.org\n"),
     "content/summit/americas.zh-tw.md": "---\ntitle: 美洲場\n---\n美洲場內容。\n",
@@ -82,9 +73,9 @@ def aware(slug: str) -> tuple[datetime, datetime, str]:
 
 @pytest.fixture(scope="module")
 def out(tmp_path_factory) -> Path:
-    root = make_site(tmp_path_factory.mktemp("summit"), SITE)
-    build(root)
-    return root / "output"
+    site = SiteBuilder(tmp_path_factory.mktemp("summit"), SITE)
+    site.build()
+    return site.root / "output"
 
 
 def calendar(path: Path) -> icalendar.Calendar:
@@ -182,13 +173,12 @@ def test_calendar_links_the_livestream_and_falls_back_to_the_page(out):
 
 
 def test_uids_are_stable_across_builds_and_files(tmp_path):
-    root = make_site(tmp_path, SITE)
-    build(root)
+    site = SiteBuilder(tmp_path, SITE)
+    root = site.root
+    site.build()
     first = {k: str(e["UID"]) for k, e in events(calendar(root / "output/en/summit/summit.ics"))
              .items()}
-    (root / "content/summit/taipei.md").write_text(session_file("taipei").replace(
-        "Body of", "Edited body of"), encoding="utf-8")
-    build(root)
+    site.edit("content/summit/taipei.md", "Body of", "Edited body of").build()
     second = {k: str(e["UID"]) for k, e in events(calendar(root / "output/en/summit/summit.ics"))
               .items()}
     assert first == second
@@ -431,12 +421,12 @@ def test_poster_is_the_pages_own_image(tmp_path):
     pytest.importorskip("PIL")
     from PIL import Image
 
-    root = make_site(tmp_path, {"content/solutions/pic/index.md": (
+    site = SiteBuilder(tmp_path, {"content/solutions/pic/index.md": (
         "---\ntitle: Pic\ncompany: Co\ncategory: smart-health\nimage: cover.png\n"
         "image_alt: A street\nvideo: https://www.youtube.com/watch?v=SAMPLE00011\n---\nText.\n")})
-    Image.new("RGB", (64, 36), "teal").save(root / "content/solutions/pic/cover.png")
-    build(root)
-    page = html(root / "output/en/solutions/pic/index.html")
+    Image.new("RGB", (64, 36), "teal").save(site.root / "content/solutions/pic/cover.png")
+    site.build()
+    page = site.html("en/solutions/pic/index.html")
     assert_nothing_loads_from_a_video_host(page)
     poster = page.select_one("[data-player] .player__poster")
     assert poster is not None and poster.name in ("img", "picture")
@@ -448,7 +438,7 @@ def test_poster_is_the_pages_own_image(tmp_path):
 
 def test_vtimezone_onsets_are_local_times_before_each_change(tmp_path):
     """RFC 5545 §3.6.5: an onset's DTSTART is the wall-clock time in the offset before it."""
-    make_site(tmp_path, {"content/summit/ny.md": """
+    site = SiteBuilder(tmp_path, {"content/summit/ny.md": """
         ---
         title: New York
         start: 2020-08-18 20:00
@@ -457,8 +447,8 @@ def test_vtimezone_onsets_are_local_times_before_each_change(tmp_path):
         region: americas
         ---
         """})
-    build(tmp_path)
-    cal = icalendar.Calendar.from_ical((tmp_path / "output/en/summit/ny/ny.ics").read_bytes())
+    site.build()
+    cal = icalendar.Calendar.from_ical((site.root / "output/en/summit/ny/ny.ics").read_bytes())
     names = [c.name for c in cal.subcomponents]
     assert names.index("VTIMEZONE") < names.index("VEVENT")
     onsets = {(c.name, c["DTSTART"].dt.isoformat()) for c in cal.walk()

@@ -10,16 +10,12 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from sitekit import build, make_site
+from sitekit import SPRINGFIELD, SUMMIT_SESSIONS, build, make_site
 
 VIDEO_HOSTS = re.compile(r"^https?://([^/]*\.)?(youtube\.com|youtube-nocookie\.com|youtu\.be|"
                          r"ytimg\.com|ggpht\.com|vimeo\.com|vimeocdn\.com)(:\d+)?/")
 
-SESSIONS = {  # slug → start, end (wall clock), zone; the hard cases of tests/test_summit.py
-    "americas": ("2020-08-18 20:00", "2020-08-18 21:30", "America/New_York"),
-    "prague-dst": ("2020-10-25 01:30", "2020-10-25 04:00", "Europe/Prague"),
-    "new-york-dst": ("2020-03-08 01:00", "2020-03-08 04:00", "America/New_York"),
-}
+SESSIONS = {slug: SUMMIT_SESSIONS[slug] for slug in ("americas", "prague-dst", "new-york-dst")}
 
 
 def session(slug: str, stream: str) -> str:
@@ -41,8 +37,7 @@ def session(slug: str, stream: str) -> str:
 
 
 SITE = {
-    "content/cities/springfield.md": "---\ntitle: Springfield\ncountry: USA\n"
-                                     "region: americas\n---\n",
+    "content/cities/springfield.md": SPRINGFIELD,
     "content/summit/americas.md": session("americas",
                                           "https://www.youtube.com/watch?v=SAMPLE00002"),
     "content/summit/americas.zh-tw.md": "---\ntitle: 美洲場\n---\n內容。\n",
