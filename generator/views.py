@@ -15,6 +15,7 @@ from markupsafe import Markup
 
 from . import jsonld
 from .calendar import session_ics_path
+from .deps import current
 from .model import Page
 from .schema import COMMON, TYPE_FIELDS
 from .site import Site
@@ -54,7 +55,7 @@ def _kept(make: Any) -> property:
     name = make.__name__
 
     def get(self: PageView) -> Any:
-        recorder = self._site.recorder
+        recorder = current()
         if self._kept is None or self._kept[0] is not recorder:
             self._kept = (recorder, {})
         found = self._kept[1].get(name, _MISSING)
