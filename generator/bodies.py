@@ -31,16 +31,16 @@ def render_markdown(site: Site, problems: Problems, jobs: int | None = None,
 
     Pages with errors are rendered too, for the problems in their bodies only. A body in
     `cached` with the same text is taken as it is while no page was added, moved or
-    removed (`link_world`); else it is reused when its links still resolve the same way.
+    removed (`link_state`); else it is reused when its links still resolve the same way.
     Returns the bodies to cache for the next build.
     """
     cached = cached or {}
-    world = link_world(site)
+    state = link_state(site)
     everything = site.broken + site.pages
     results: list[Body | None] = []
     for page in everything:
         old = cached.get((page.key, page.lang))
-        results.append(old if old is not None and old.world == world and not old.problems
+        results.append(old if old is not None and old.state == state and not old.problems
                        and old.source == page.source_hash and _files_there(site, old)
                        else None)
     todo = [i for i, body in enumerate(results) if body is None]
@@ -48,7 +48,7 @@ def render_markdown(site: Site, problems: Problems, jobs: int | None = None,
     for index, body in zip(todo, chunked_map(_render_bodies, (site, cached), todo, jobs,
                                                    progress),
                            strict=True):
-        body.world = world
+        body.state = state
         results[index] = body
     bodies = {}
     fragments = []
@@ -75,7 +75,7 @@ def render_markdown(site: Site, problems: Problems, jobs: int | None = None,
     return bodies
 
 
-def link_world(site: Site) -> str:
+def link_state(site: Site) -> str:
     """What links resolve against: every page's address, drafts, broken pages, settings."""
     state = (site.config.base_url, site.config.codes, [
         (p.key, p.lang, p.url_path) for p in site.pages], sorted(site.broken_targets,
@@ -104,7 +104,7 @@ class Body:
     images: list[tuple[str, int]] = dataclasses.field(default_factory=list)  # (path, line)
     media: set[str] = dataclasses.field(default_factory=set)
     fragments: list[tuple[str, str, str, int]] = dataclasses.field(default_factory=list)
-    world: str = ""  # the link world it was rendered in (link_world)
+    state: str = ""  # what its links were resolved against (link_state)
     summary: str = ""  # its first paragraph as text, for pages without a `summary`
 
     def __reduce__(self) -> tuple:

@@ -33,7 +33,7 @@ from .cache import BuildState
 from .calendar import calendar, session_ics_path, summit_ics_path
 from .config import SiteConfig, load_config, valid_base_url
 from .content import ParseCache, load_data, load_pages
-from .deps import DependencyCheck
+from .deps import DependencyCheck, fingerprint_pages
 from .errors import BuildFailed, Problem, Problems, UsageError, display_path
 from .feeds import SitemapEntry, feed, feed_entries, feed_path, robots, sitemap
 from .i18n import load_strings
@@ -129,8 +129,8 @@ class Memory:
     cards_key: str = ""
     env: jinja2.Environment | None = None  # with its compiled templates
     image_hashes: dict = field(default_factory=dict)  # (image, size, time) → content hash
-    fingerprints: dict = field(default_factory=dict)  # see Site.fingerprint_pages
-    references: dict = field(default_factory=dict)  # see Renderer.references
+    fingerprints: dict = field(default_factory=dict)  # see deps.fingerprint_pages
+    references: dict = field(default_factory=dict)  # see Templates.references
     made: dict = field(default_factory=dict)  # generated files (sitemap, calendars) by inputs
     lookups: dict = field(default_factory=dict)  # see Site.reuse_lookups
 
@@ -181,7 +181,7 @@ def load(options: Options, problems: Problems, clock: Clock, bodies: dict | None
                             config.images, options.jobs, problems, _step(options, "Images"),
                             memory.image_hashes)
     apply_pictures(site, images.pictures)
-    site.fingerprint_pages(memory.fingerprints)
+    fingerprint_pages(site, memory.fingerprints)
     site.reuse_lookups(memory.lookups)
     check_refs(site, problems)
     clock.lap("images")
@@ -191,7 +191,7 @@ def load(options: Options, problems: Problems, clock: Clock, bodies: dict | None
                         memory.cards, env if env is not None and env.loader.searchpath == [
                             str(templates.resolve())] else None, memory.references,
                         options.cache)
-    renderer.theme.check_syntax(problems)
+    renderer.templates.check_syntax(problems)
     return Loaded(site, renderer, images, options.cache, assets, options.minify, options.jobs,
                   bodies, _step(options, "Pages"), memory=memory)
 
@@ -299,7 +299,7 @@ class Builder:
         # Templates and theme files are not in the key: each page records those it used.
         key = cache.global_key([settings], [templates / "i18n"], [
             options.content / "site.yaml", *sorted((options.content / "_data").glob("*"))])
-        cards_key = key + loaded.renderer.theme.all_templates_hash()
+        cards_key = key + loaded.renderer.templates.all_templates_hash()
         if cards_key != self.memory.cards_key:
             self.memory.cards.clear()
             self.memory.cards_key = cards_key
@@ -609,7 +609,7 @@ def _files(loaded: Loaded, problems: Problems, reusable: dict | None = None,
     todo = sorted((t for t in pages if t.path not in kept), key=lambda t: t.lazy is None)
     loaded.rendered = len(todo)
     for names in {tuple(t.templates()) for t in todo}:  # once here, not once in every worker
-        renderer.theme.prepare_deps(names)
+        renderer.templates.prepare_deps(names)
     # What each page read, numbered as it arrives: the workers send every page's own copies.
     rendered = {target.path: (data, found, deps if table is None or deps is None else
                               table.intern(deps), cards, written)

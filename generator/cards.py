@@ -58,7 +58,7 @@ class Cards:
             if found is None or found[0] != site.page_fingerprints.get(
                     (page.key, page.lang)) or not self.dependencies.unchanged(found[2]):
                 with recording({}) as deps:
-                    site.shows(page)
+                    site.record_data(page)
                     html = make()
                 found = self.cards[key] = (site.page_fingerprints.get((page.key, page.lang)),
                                            Markup(html), deps)

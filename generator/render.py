@@ -18,13 +18,13 @@ from .i18n import Strings
 from .picture import picture_global
 from .site import Site
 from .targets import Target
-from .theme import Theme
+from .templates import Templates
 from .urls import absolute, href
 
 
 class Renderer:
     """Renders the pages of one build; its attributes `url`, `absolute`, `picture`, `cached`
-    and `cached_each` are the theme's globals (see theme._RendererGlobal)."""
+    and `cached_each` are the theme's globals (see templates._RendererGlobal)."""
 
     def __init__(self, templates_dir: Path, site: Site, strings: Strings, assets: Assets,
                  cards: dict[tuple, Card] | None = None, env: jinja2.Environment | None = None,
@@ -38,12 +38,12 @@ class Renderer:
         self.templates_dir = templates_dir.resolve()
         self.site = site
         self.assets = assets
-        self.theme = Theme(self.templates_dir, env, references, compiled)
-        self.env = self.theme.env
+        self.templates = Templates(self.templates_dir, env, references, compiled)
+        self.env = self.templates.env
         self.env.renderer = self
         self.dependencies = DependencyCheck(site, {
-            "template": self.theme.template_hash, "templates": self.theme.all_templates_hash,
-            "asset": self.asset_url})
+            "template": self.templates.template_hash,
+            "templates": self.templates.all_templates_hash, "asset": self.asset_url})
         self.contexts = Contexts(site, strings)
         card_cache = Cards(site, self.dependencies, cards)
         self.cards, self.new_cards = card_cache.cards, card_cache.new_cards  # kept by a Builder
@@ -72,13 +72,13 @@ class Renderer:
     def _render(self, target: Target, problems: Problems, recorder: dict | None
                 ) -> bytes | None:
         try:
-            if target.shows is not None:
-                self.site.shows(target.shows)
+            if target.shown is not None:
+                self.site.record_data(target.shown)
             context = {**target.context, **(target.lazy() if target.lazy else {})}
             names = target.templates()
             template = self.env.select_template(names)
             if recorder is not None:
-                recorder.update(self.theme.template_deps(tuple(names)))
+                recorder.update(self.templates.template_deps(tuple(names)))
             return template.render(self.contexts.context(target, context)).encode("utf-8")
         except jinja2.TemplateNotFound as exc:
             problems.error(self.templates_dir / target.template, 1,

@@ -1,4 +1,5 @@
-"""The Site owns every Page: translations, references, links, listings and gathered lists.
+"""The Site: the index of every published Page, and the lookups templates make through it
+(a page, a reference, translations, a section's items, gathered lists), each recorded.
 
 Pages refer to each other by translation key or by (section, slug); only the Site turns those
 into pages, always preferring the visitor's language and falling back to the default one.
@@ -16,7 +17,7 @@ from typing import Any
 from .collation import sort_key
 from .config import SiteConfig
 from .content import kind_of
-from .deps import current
+from .deps import SiteLookup, current
 from .images import Picture, Reference
 from .model import Page
 from .schema import REF_SECTIONS, SECTION_TYPES
@@ -29,6 +30,8 @@ REF_FIELDS = {
 
 
 class Site:
+    """Every page of one build by key and by (section, slug), and what was found of them."""
+
     def __init__(self, config: SiteConfig, data: dict[str, Any], pages: list[Page],
                  content_dir: Path, drafts: set[str], failed: Collection[str] = ()):
         self.config = config
@@ -55,9 +58,11 @@ class Site:
         self._counts: dict[tuple, tuple] = {}  # what category counts gave in this build
         self._listed: dict[tuple, list[tuple[str, str]]] = {}  # see reuse_lookups
         self.memo: dict[str, Any] = {}
-        self.page_fingerprints: dict[tuple[str, str], str] = {}  # fields, address, images
-        self.body_fingerprints: dict[tuple[str, str], str] = {}  # rendered Markdown
-        self._fingerprints: dict[tuple, str] = {}
+        # By (key, language), from deps.fingerprint_pages: of its fields, address and images;
+        # of its rendered Markdown.
+        self.page_fingerprints: dict[tuple[str, str], str] = {}
+        self.body_fingerprints: dict[tuple[str, str], str] = {}
+        self._fingerprints: dict[SiteLookup, str] = {}  # see _fingerprint
         self._related: dict[tuple[str, str, str], dict[str, list[Page]]] = {}
         self._sections: tuple[str, ...] | None = None
 
@@ -96,14 +101,14 @@ class Site:
         """Sections that have something to show, in the order of SPEC §3."""
         return self._noted(("sections",))
 
-    def shows(self, page: Page) -> None:
+    def record_data(self, page: Page) -> None:
         """Note that the output being rendered shows this page's data (not its body)."""
         recorder = current()
         if recorder is not None:
             recorder[("data", page.key, page.lang)] = self.page_fingerprints.get(
                 (page.key, page.lang))
 
-    def shows_body(self, page: Page) -> None:
+    def record_body(self, page: Page) -> None:
         """Note that the output being rendered shows this page's body: a listing of cards
         does not, so a change of a body alone re-renders its page only."""
         recorder = current()
@@ -111,7 +116,7 @@ class Site:
             recorder[("body", page.key, page.lang)] = self.body_fingerprints.get(
                 (page.key, page.lang))
 
-    def _noted(self, dependency: tuple) -> Any:
+    def _noted(self, dependency: SiteLookup) -> Any:
         """A lookup, noting which pages it gave (their data is noted when a view shows it)."""
         found = self.lookup(dependency)
         recorder = current()
@@ -119,19 +124,19 @@ class Site:
             recorder[dependency] = self._fingerprint(dependency, found)
         return found
 
-    def _fingerprint(self, dependency: tuple, found: Any) -> str:
+    def _fingerprint(self, dependency: SiteLookup, found: Any) -> str:
         """A short hash of which pages a lookup gave; the same lookup is hashed once."""
         if dependency not in self._fingerprints:
             self._fingerprints[dependency] = fingerprint(found)
         return self._fingerprints[dependency]
 
-    def found(self, dependency: tuple) -> str:
+    def found(self, dependency: SiteLookup) -> str:
         """The short hash of which pages a lookup gives now."""
         known = self._fingerprints.get(dependency)
         return known if known is not None else self._fingerprint(dependency,
                                                                  self.lookup(dependency))
 
-    def lookup(self, dependency: tuple) -> Any:
+    def lookup(self, dependency: SiteLookup) -> Any:
         """What a lookup of the site gives now: a page, a list of pages, or counts."""
         kind, *args = dependency
         if kind == "page":
@@ -142,9 +147,9 @@ class Site:
             versions = self.by_key.get(args[0], {})
             return [versions[c] for c in self.config.codes if c in versions]
         if kind == "items":
-            return self.kept(dependency, self._find_items, *args)
+            return self.remembered(dependency, self._find_items, *args)
         if kind == "related":
-            return self.kept(dependency, self._related_lookup, *args)
+            return self.remembered(dependency, self._related_lookup, *args)
         if kind == "categories":  # how many solutions each category has, in one language
             if dependency not in self._counts:
                 counts = Counter(page.fields.get("category")
@@ -171,34 +176,7 @@ class Site:
         self._fingerprints, self._listed = memo["found"], memo["listed"]
         self.memo = memo
 
-    def fingerprint_pages(self, memo: dict[int, tuple] | None = None) -> None:
-        """Hashes of everything a template can read of each page: one of its fields, address
-        and images, one of its body (rendered Markdown and table of contents).
-
-        `memo` (kept by a Builder) holds the last hashes: a page made from unchanged files,
-        with the same body and pictures, keeps its hash without being hashed again."""
-        memo = {} if memo is None else memo
-        fresh = {}
-        for page in self.pages:
-            fields = page.fields
-            pictures = [self.pictures.get(i) for i in (
-                fields.get("image"), *(g["src"] for g in fields.get("gallery") or ())) if i
-                        ] if "image" in fields or "gallery" in fields else []
-            old = memo.get(id(page))
-            if old is None or old[0] is not page or old[1] is not page.html or \
-                    old[2] != pictures:
-                state = (page.kind, page.url_path, sorted(fields.items()), pictures)
-                body = hashlib.blake2b(page.html.encode(), digest_size=16)
-                body.update(b"\xff" + page.toc.encode())  # 0xff is in no UTF-8 text
-                old = (page, page.html, pictures, hashlib.blake2b(
-                    repr(state).encode(), digest_size=16).hexdigest(), body.hexdigest())
-            fresh[id(page)] = old
-            key = page.key, page.lang
-            self.page_fingerprints[key], self.body_fingerprints[key] = old[3], old[4]
-        memo.clear()
-        memo.update(fresh)
-
-    def kept(self, dependency: tuple, find: Callable[..., list[Page]], *args: Any
+    def remembered(self, dependency: tuple, find: Callable[..., list[Page]], *args: Any
              ) -> list[Page]:
         """The pages a lookup gives (`find(*args)`: pages found from other lookups and page
         data only), as the last build found them while no page's data has changed since (see

@@ -26,7 +26,7 @@ class Target:
     context: dict[str, Any] = field(default_factory=dict)
     source: Path | None = None  # the content file it comes from, for error messages
     line: int = 1
-    shows: Page | None = None  # the page whose data it shows (items, redirects)
+    shown: Page | None = None  # the page whose data it shows (items, redirects)
     lazy: Callable[[], dict[str, Any]] | None = None  # more context, built while rendering
 
     @property
@@ -55,7 +55,7 @@ def targets(site: Site) -> Iterator[Target]:
     for page in site.pages:
         if page.kind in kinds:
             yield Target(page.output_path, f"{page.kind}.html", page.lang,
-                         {"page": PageView(page, site)}, *page.doc.where("slug"), shows=page)
+                         {"page": PageView(page, site)}, *page.doc.where("slug"), shown=page)
     for lang in config.codes:
         yield Target(f"{lang}/index.html", "home.html", lang,
                      lazy=partial(_home_context, site, lang))
@@ -134,4 +134,4 @@ def _redirects(site: Site) -> Iterator[Target]:
             yield Target(path, "redirect.html", page.lang,
                          {"page": None, "target": href(site.config, page.url_path),
                           "target_abs": absolute(site.config, page.url_path),
-                          "alias": alias, "title": page.title}, source, line, shows=page)
+                          "alias": alias, "title": page.title}, source, line, shown=page)

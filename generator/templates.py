@@ -1,4 +1,4 @@
-"""The theme: one Jinja2 environment over the templates folder (kept from build to build with
+"""The templates: one Jinja2 environment over the theme's folder (kept from build to build with
 its compiled templates), and which templates a page reads, for the build state."""
 
 from __future__ import annotations
@@ -82,7 +82,7 @@ def _environment(templates_dir: Path, compiled: Path | None) -> _Environment:
         env.globals[name] = _RendererGlobal(env, name)
     return env
 
-class Theme:
+class Templates:
     """The templates of one build: their environment, their hashes, and which templates each
     names, for the dependencies a page records."""
 
