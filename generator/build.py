@@ -28,10 +28,12 @@ import jinja2
 from . import cache
 from .assets import Assets, minify_html
 from .assets import collect as collect_assets
+from .bodies import apply_pictures, collect_images, render_markdown
 from .cache import BuildState
 from .calendar import calendar, session_ics_path, summit_ics_path
 from .config import SiteConfig, load_config, valid_base_url
 from .content import ParseCache, load_data, load_pages
+from .deps import DependencyCheck, fingerprint_pages
 from .errors import BuildFailed, Problem, Problems, UsageError, display_path
 from .feeds import SitemapEntry, feed, feed_entries, feed_path, robots, sitemap
 from .i18n import load_strings
@@ -54,9 +56,11 @@ from .output import (
     update_in_place,
 )
 from .parallel import Progress, chunked_map, end_with_parent
-from .render import Renderer, targets
+from .refs import check_refs
+from .render import Renderer
 from .search import SearchError, index_site
 from .site import Site
+from .targets import targets
 from .urls import media_path, safe_output_path
 
 GENERATOR = Path(__file__).resolve().parent  # its code is an input of every build
@@ -125,8 +129,8 @@ class Memory:
     cards_key: str = ""
     env: jinja2.Environment | None = None  # with its compiled templates
     image_hashes: dict = field(default_factory=dict)  # (image, size, time) → content hash
-    fingerprints: dict = field(default_factory=dict)  # see Site.fingerprint_pages
-    references: dict = field(default_factory=dict)  # see Renderer.references
+    fingerprints: dict = field(default_factory=dict)  # see deps.fingerprint_pages
+    references: dict = field(default_factory=dict)  # see Templates.references
     made: dict = field(default_factory=dict)  # generated files (sitemap, calendars) by inputs
     lookups: dict = field(default_factory=dict)  # see Site.reuse_lookups
 
@@ -170,16 +174,16 @@ def load(options: Options, problems: Problems, clock: Clock, bodies: dict | None
                                        problems, memory.parsed, changed)
     site = Site(config, data, pages, options.content, drafts, failed)
     clock.lap("read")
-    bodies = site.render_markdown(problems, options.jobs, bodies, _step(options, "Markdown"))
-    site.collect_images()
+    bodies = render_markdown(site, problems, options.jobs, bodies, _step(options, "Markdown"))
+    collect_images(site)
     clock.lap("markdown")
     images = process_images(site.image_refs, site.covers, site.content_dir, options.cache,
                             config.images, options.jobs, problems, _step(options, "Images"),
                             memory.image_hashes)
-    site.apply_pictures(images.pictures)
-    site.fingerprint_pages(memory.fingerprints)
+    apply_pictures(site, images.pictures)
+    fingerprint_pages(site, memory.fingerprints)
     site.reuse_lookups(memory.lookups)
-    site.check_refs(problems)
+    check_refs(site, problems)
     clock.lap("images")
     assets = collect_assets(templates / "static", options.minify, problems)
     env = memory.env
@@ -187,7 +191,7 @@ def load(options: Options, problems: Problems, clock: Clock, bodies: dict | None
                         memory.cards, env if env is not None and env.loader.searchpath == [
                             str(templates.resolve())] else None, memory.references,
                         options.cache)
-    renderer.check_syntax(problems)
+    renderer.templates.check_syntax(problems)
     return Loaded(site, renderer, images, options.cache, assets, options.minify, options.jobs,
                   bodies, _step(options, "Pages"), memory=memory)
 
@@ -223,15 +227,15 @@ class Builder:
         self.state: BuildState | None = None
         self.state_path: Path | None = None  # where the state of its output folder is kept
         self.memory = Memory()
-        self._site: Site | None = None  # the preview's last site, until `warm` has used it
+        self._check: DependencyCheck | None = None  # the preview's last, until `warm`
 
     def warm(self) -> None:
         """Between two builds of the preview, while nobody waits: work out what the next build
         would first (which lookups of the site each output read still give the same pages);
         kept in `Memory.lookups` while no page is added, removed or changed but its body."""
-        site, self._site = self._site, None
-        if site is not None and self.state is not None:
-            site.changed_numbers(self.state.deps)
+        check, self._check = self._check, None
+        if check is not None and self.state is not None:
+            check.changed_numbers(self.state.deps)
 
     def save(self) -> None:
         """Keep the state of the last build in the cache folder, for the next process."""
@@ -295,7 +299,7 @@ class Builder:
         # Templates and theme files are not in the key: each page records those it used.
         key = cache.global_key([settings], [templates / "i18n"], [
             options.content / "site.yaml", *sorted((options.content / "_data").glob("*"))])
-        cards_key = key + loaded.renderer.all_templates_hash()
+        cards_key = key + loaded.renderer.templates.all_templates_hash()
         if cards_key != self.memory.cards_key:
             self.memory.cards.clear()
             self.memory.cards_key = cards_key
@@ -344,7 +348,7 @@ class Builder:
         elif self.persist:
             self.save()
         else:
-            self._site = loaded.site
+            self._check = loaded.renderer.dependencies
         clock.lap("write")
         if self.unpublished is not None and not self.index_apart:
             unpublished, self.unpublished = self.unpublished, None
@@ -598,10 +602,11 @@ def _files(loaded: Loaded, problems: Problems, reusable: dict | None = None,
         return safe
 
     in_sitemap: list[SitemapEntry] = []
-    pages = [t for t in targets(site, renderer) if claim(t.path, t.source, t.line)]
+    pages = [t for t in targets(site) if claim(t.path, t.source, t.line)]
     # The last build's file stays when none of what it read has changed, and it is still in
     # `output` (None: the folder is known to be as the last build left it, the preview's).
-    changed = site.changed_numbers(table) if table is not None and reusable else set()
+    changed = renderer.dependencies.changed_numbers(table) if table is not None and reusable \
+        else set()
     kept = {t.path for t in pages if (record := reusable.get(t.path)) is not None
             and record[1] is not None and changed.isdisjoint(record[1])
             and (output is None or os.path.isfile(os.path.join(output, t.path)))}
@@ -610,7 +615,7 @@ def _files(loaded: Loaded, problems: Problems, reusable: dict | None = None,
     todo = sorted((t for t in pages if t.path not in kept), key=lambda t: t.lazy is None)
     loaded.rendered = len(todo)
     for names in {tuple(t.templates()) for t in todo}:  # once here, not once in every worker
-        renderer.prepare_deps(names)
+        renderer.templates.prepare_deps(names)
     # What each page read, numbered as it arrives: the workers send every page's own copies.
     rendered = {target.path: (data, found, deps if table is None or deps is None else
                               table.intern(deps), cards, written)

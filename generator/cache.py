@@ -25,7 +25,7 @@ from typing import Any
 
 from .errors import naming
 
-FORMAT = 6
+FORMAT = 7
 
 
 class DepTable:
@@ -70,7 +70,7 @@ class BuildState:
     build: str = ""  # the id of the build, also written in the output folder's marker
     # output path → digest of its bytes, numbers of its dependencies in `deps` (None: none kept)
     outputs: dict[str, tuple[str, tuple[int, ...] | None]] = field(default_factory=dict)
-    bodies: dict[tuple[str, str], Any] = field(default_factory=dict)  # site.Body by page
+    bodies: dict[tuple[str, str], Any] = field(default_factory=dict)  # bodies.Body by page
     settings: str = ""  # the options the build ran with
     pages: int = 0
     images: int = 0

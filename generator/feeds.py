@@ -32,7 +32,7 @@ def feed_path(lang: str) -> str:
 
 def feed_entries(site: Site, lang: str) -> list[Page]:
     """The newest news items and dated solutions of one language, newest first."""
-    return site.kept(("feed", lang), lambda: sorted(
+    return site.remembered(("feed", lang), lambda: sorted(
         (p for s in FEED_SECTIONS for p in site.items(s, lang) if p.fields.get("date")),
         key=lambda p: p.fields["date"], reverse=True)[:FEED_LIMIT])
 

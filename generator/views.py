@@ -15,6 +15,7 @@ from markupsafe import Markup
 
 from . import jsonld
 from .calendar import session_ics_path
+from .deps import current
 from .model import Page
 from .schema import COMMON, TYPE_FIELDS
 from .site import Site
@@ -47,32 +48,32 @@ class Listing:
 _MISSING = object()
 
 
-def _kept(make: Any) -> property:
+def _per_recorder(make: Any) -> property:
     """A property of a view worked out once, not at each of the ten times a page's template
     asks for it. What it read of the site is noted again when an output is rendered with
     another recorder (a card made inside a page), so it is kept per recorder."""
     name = make.__name__
 
     def get(self: PageView) -> Any:
-        recorder = self._site.recorder
-        if self._kept is None or self._kept[0] is not recorder:
-            self._kept = (recorder, {})
-        found = self._kept[1].get(name, _MISSING)
+        recorder = current()
+        if self._worked_out is None or self._worked_out[0] is not recorder:
+            self._worked_out = (recorder, {})
+        found = self._worked_out[1].get(name, _MISSING)
         if found is _MISSING:
-            found = self._kept[1][name] = make(self)
+            found = self._worked_out[1][name] = make(self)
         return found
 
     return property(get, doc=make.__doc__)
 
 
 class PageView:
-    __slots__ = ("_page", "_site", "lang", "page_lang", "_kept")  # one per page and card: many
+    __slots__ = ("_page", "_site", "lang", "page_lang", "_worked_out")  # one per page and card
 
     def __init__(self, page: Page, site: Site, lang: str | None = None):
         self._page = page
         self._site = site
-        self._kept: tuple[dict | None, dict[str, Any]] | None = None
-        site.shows(page)  # the output being rendered depends on this page's data
+        self._worked_out: tuple[dict | None, dict[str, Any]] | None = None
+        site.record_data(page)  # the output being rendered depends on this page's data
         self.lang = lang or page.lang  # the language the visitor reads
         self.page_lang = page.lang  # the language the page is written in
 
@@ -146,27 +147,28 @@ class PageView:
 
     @property
     def content(self) -> Markup:
-        self._site.shows_body(self._page)
+        self._site.record_body(self._page)
         return Markup(self._page.html)
 
     @property
     def toc(self) -> Markup:
-        self._site.shows_body(self._page)
+        self._site.record_body(self._page)
         return Markup(self._page.toc)
 
-    @_kept
+    @_per_recorder
     def image(self) -> dict[str, Any] | None:
         """The cover: {url, abs_url (the OpenGraph crop), alt, width, height, picture}."""
         if "image" not in self._page.fields:
             return None
-        return self._image(self._page.fields["image"], self._page.fields["image_alt"])
+        fields = self._page.fields
+        return image_info(self._site, fields["image"], fields["image_alt"])
 
     @property
     def gallery(self) -> list[dict[str, Any]]:
-        return [self._image(item["src"], item["alt"])
+        return [image_info(self._site, item["src"], item["alt"])
                 for item in self._page.fields.get("gallery") or ()]
 
-    @_kept
+    @_per_recorder
     def translations(self) -> list[dict[str, str]]:
         """Every language version, this one included, for hreflang alternates."""
         return [{"lang": p.lang, "html_lang": self._site.config.language(p.lang).html_lang,
@@ -176,25 +178,26 @@ class PageView:
                 for p in self._site.translations(self._page)]
 
     # -- resolved references ------------------------------------------------------------
-    @_kept
+    @_per_recorder
     def category(self) -> dict[str, str] | None:
         key = self._page.fields.get("category")
         if key is None:
             return None
-        return {"key": key, "label": self._label("categories", key),
+        return {"key": key, "label": data_label(self._site, "categories", key, self.lang),
                 "url": href(self._site.config, f"{self.lang}/solutions/category/{key}/")}
 
-    @_kept
+    @_per_recorder
     def region(self) -> dict[str, str] | None:
         key = self._page.fields.get("region")
-        return None if key is None else {"key": key, "label": self._label("regions", key)}
+        return None if key is None else {
+            "key": key, "label": data_label(self._site, "regions", key, self.lang)}
 
-    @_kept
+    @_per_recorder
     def pavilion(self) -> PageView | None:
         slug = self._page.fields.get("pavilion")
         return self._ref("pavilions", slug) if slug else None
 
-    @_kept
+    @_per_recorder
     def cities(self) -> list[PageView]:
         return [v for s in self._page.fields.get("cities") or () if (v := self._ref("cities", s))]
 
@@ -286,21 +289,25 @@ class PageView:
         return [PageView(p, self._site, self.lang)
                 for p in self._site.related(section, field, self._page.slug, self.lang)]
 
-    def _label(self, kind: str, key: str) -> str:
-        labels = (self._site.data.get(kind) or {}).get(key, key)
-        if isinstance(labels, dict):
-            return str(labels.get(self.lang) or labels.get(self._site.config.default_language)
-                       or key)
-        return str(labels)
 
-    def _image(self, content_path: str, alt: str) -> dict[str, Any]:
-        config = self._site.config
-        picture = self._site.pictures.get(content_path)
-        if picture is None:  # not processed (a check that stopped early): the source file
-            url = media_href(config, content_path)
-            return {"url": url, "abs_url": media_href(config, content_path, full=True),
-                    "alt": alt, "width": None, "height": None, "picture": None}
-        largest = picture.largest
-        og = picture.og or largest
-        return {"url": href(config, largest.path), "abs_url": absolute(config, og.path),
-                "alt": alt, "width": og.width, "height": og.height, "picture": picture}
+def data_label(site: Site, kind: str, key: str, lang: str) -> str:
+    """The name of a category or region (`kind`) in `lang`, from _data/, else its key."""
+    labels = (site.data.get(kind) or {}).get(key, key)
+    if isinstance(labels, dict):
+        return str(labels.get(lang) or labels.get(site.config.default_language) or key)
+    return str(labels)
+
+
+def image_info(site: Site, content_path: str, alt: str) -> dict[str, Any]:
+    """A content image for templates: {url, abs_url (the OpenGraph crop), alt, width,
+    height, picture}."""
+    config = site.config
+    picture = site.pictures.get(content_path)
+    if picture is None:  # not processed (a check that stopped early): the source file
+        url = media_href(config, content_path)
+        return {"url": url, "abs_url": media_href(config, content_path, full=True),
+                "alt": alt, "width": None, "height": None, "picture": None}
+    largest = picture.largest
+    og = picture.og or largest
+    return {"url": href(config, largest.path), "abs_url": absolute(config, og.path),
+            "alt": alt, "width": og.width, "height": og.height, "picture": picture}

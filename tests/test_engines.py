@@ -18,7 +18,7 @@ from sitekit import ROOT, SITE_YAML, make_site
 
 from generator.build import Builder, Options
 from generator.markdown import MarkdownRenderer, converter
-from generator.render import _Environment
+from generator.templates import _Environment
 
 
 class Helper:

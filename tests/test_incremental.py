@@ -250,11 +250,11 @@ def test_a_rebuild_reports_the_problems_of_the_content_as_it_stands(tmp_path):
 
 def conversions(monkeypatch) -> list[int]:
     """The bodies that in-process builds convert from Markdown from now on (their indices)."""
-    import generator.site
+    import generator.bodies
 
     converted: list[int] = []
-    render_bodies = generator.site._render_bodies
-    monkeypatch.setattr(generator.site, "_render_bodies",
+    render_bodies = generator.bodies._render_bodies
+    monkeypatch.setattr(generator.bodies, "_render_bodies",
                         lambda state, indices: converted.extend(indices) or
                         render_bodies(state, indices))
     return converted
