@@ -170,7 +170,7 @@ class Site:
         items) needs none of them made again."""
         fingerprints = self.page_fingerprints
         shape = (self.config, [(p.key, p.lang, fingerprints[p.key, p.lang]) for p in self.pages])
-        if memo.get("shape") != shape:  # compared as they are: a third of the time of a hash
+        if memo.get("shape") != shape:  # compared as they are, not hashed
             memo.clear()
             memo.update(shape=shape, found={}, listed={})
         self._fingerprints, self._listed = memo["found"], memo["listed"]
