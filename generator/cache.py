@@ -188,15 +188,20 @@ class Snapshot:
     recent: dict[str, str]  # path → digest of the bytes, for the files changed just before
 
     def unchanged_since(self, older: Snapshot | None) -> bool:
-        if not isinstance(older, Snapshot) or self.files != older.files:
-            return False
+        return isinstance(older, Snapshot) and self.files == older.files \
+            and not self.changed_since(older)
+
+    def changed_since(self, older: Snapshot) -> set[str]:
+        """The files added, removed or changed between `older` and this snapshot."""
+        changed = {path for path in self.files.keys() | older.files.keys()
+                   if self.files.get(path) != older.files.get(path)}
         for path, found in older.recent.items():
             try:
-                if digest(Path(path).read_bytes()) != found:
-                    return False
+                if path not in changed and digest(Path(path).read_bytes()) != found:
+                    changed.add(path)
             except OSError:
-                return False
-        return True
+                changed.add(path)
+        return changed
 
 
 def snapshot(folders: list[Path]) -> Snapshot:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Collection, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -135,18 +136,33 @@ def _check_labels(path: Path, value: Any, lines: dict, problems: Problems) -> No
                            "like {en: Label, zh-tw: 標籤}")
 
 
+@dataclass(slots=True)
+class ParsedFile:
+    stamp: tuple[int, int]  # size and modification time when parsed
+    doc: Document | None
+    problems: list
+
+
+@dataclass(slots=True)
+class MadePage:
+    documents: tuple  # (original, translation) it was made from
+    settings: str
+    page: Page | None
+    problems: list
+    draft: bool  # left out as a draft
+
+
 class ParseCache:
     """What the last build read, for a Builder to reuse: each source file's parse (while its
     size and modification time stay the same) and each page made from unchanged documents
     under the same settings and data."""
 
     def __init__(self) -> None:
-        self.files: dict[Path, tuple[tuple[int, int], Document | None, list]] = {}
+        self.files: dict[Path, ParsedFile] = {}
         self.sources: dict[str, Source] = {}  # see discover
         self.sources_config: SiteConfig | None = None
         self.found: tuple[list[Source], list] | None = None  # the last walk and its problems
-        # (key, lang) → (documents, settings, page, problems, left out as a draft)
-        self.pages: dict[tuple[str, str], tuple[tuple, str, Page | None, list, bool]] = {}
+        self.pages: dict[tuple[str, str], MadePage] = {}
 
 
 def load_pages(content_dir: Path, config: SiteConfig, data: dict[str, Any],
@@ -204,44 +220,41 @@ def load_pages(content_dir: Path, config: SiteConfig, data: dict[str, Any],
         for lang, doc in group.items():
             sources = (original, doc)
             old = parsed.pages.get((key, lang))
-            if old is not None and old[0] == sources and old[1] == settings:
+            if old is not None and old.documents == sources and old.settings == settings:
                 made[key, lang] = old  # the same files under the same settings
             else:
                 merged = doc if original is None or doc is original else _merge(original, doc)
                 own = Problems()
                 draft = merged.data.get("draft") is True and not include_drafts
                 page = None if draft else _page(content_dir, key, lang, merged, config, data, own)
-                made[key, lang] = (sources, settings, page, own.items, draft)
-            _, _, page, found, draft = made[key, lang]
-            problems.add_all(found)
-            if draft:
+                made[key, lang] = MadePage(sources, settings, page, own.items, draft)
+            problems.add_all(made[key, lang].problems)
+            if made[key, lang].draft:
                 drafts.add(key)
-            elif page is not None:
-                pages.append(page)
+            elif made[key, lang].page is not None:
+                pages.append(made[key, lang].page)
             else:
                 failed.add(key)
     parsed.pages = made
     return pages, drafts, failed
 
 
-def _read(path: Path, problems: Problems, parsed: dict[Path, tuple],
+def _read(path: Path, problems: Problems, parsed: dict[Path, ParsedFile],
           unchanged: bool = False) -> Document | None:
     """One source parsed, or taken from `parsed` when the file is as it was (or known to be
     `unchanged`: then its size and time are not even looked at)."""
     if unchanged and path in parsed:
-        _, doc, found = parsed[path]
-        problems.add_all(found)
-        return doc
+        problems.add_all(parsed[path].problems)
+        return parsed[path].doc
     try:
         info = os.stat(path)
     except OSError as exc:
         problems.error(path, 1, f"cannot read the file: {exc.strerror}")
         return None
     stamp = (info.st_size, info.st_mtime_ns)
-    if path in parsed and parsed[path][0] == stamp:
-        _, doc, found = parsed[path]
-        problems.add_all(found)
-        return doc
+    if path in parsed and parsed[path].stamp == stamp:
+        problems.add_all(parsed[path].problems)
+        return parsed[path].doc
     if info.st_size > MAX_SOURCE_BYTES:
         problems.error(path, 1, f"the file is {info.st_size // 1024 // 1024} MB: pages must "
                        "be under 8 MB; put large media in separate files")
@@ -252,7 +265,7 @@ def _read(path: Path, problems: Problems, parsed: dict[Path, tuple],
     except OSError as exc:
         own.error(path, 1, f"cannot read the file: {exc.strerror}")
         doc = None
-    parsed[path] = (stamp, doc, own.items)
+    parsed[path] = ParsedFile(stamp, doc, own.items)
     problems.add_all(own.items)
     return doc
 

@@ -1,18 +1,15 @@
 """Spreading work over processes, with results in the order of the input.
 
 Workers are forked after the site is loaded, so they share it without pickling it; only each
-chunk's results travel back. Each worker freezes what it inherits (`gc.freeze`): its garbage
-collections then look at the objects it makes, not at the whole site, and never write to (and
-so copy) the pages of memory it shares with the parent. It collects even when the parent has
-paused its own collector for the build. The order of results never depends on the number of
-workers, so a build is byte-identical whatever `--jobs` says.
+chunk's results travel back (how the collector treats what they share is the command line's
+policy: see cli.py). The order of results never depends on the number of workers, so a build
+is byte-identical whatever `--jobs` says.
 """
 
 from __future__ import annotations
 
 import contextlib
 import ctypes
-import gc
 import math
 import multiprocessing
 import os
@@ -141,7 +138,7 @@ def chunked_map(work: Callable[[Any, list[T]], list[R]], state: Any, items: Sequ
         with ExitStack() as stack:
             done = map(_run, chunks) if workers == 1 else stack.enter_context(
                 ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
-                                    initializer=_start, initargs=(os.getpid(),))
+                                    initializer=end_with_parent, initargs=(os.getpid(),))
             ).map(_run, chunks)
             for chunk in done:
                 finished += len(chunk)
@@ -150,15 +147,6 @@ def chunked_map(work: Callable[[Any, list[T]], list[R]], state: Any, items: Sequ
                     progress(finished, len(items))
     finally:
         _state, _work = None, None
-
-
-def _start(parent: int) -> None:
-    end_with_parent(parent)
-    gc.freeze()
-    # A collection every 10,000 new objects, not 700: a worker making a catalogue keeps its
-    # cards to the end, which the default would scan again and again.
-    gc.set_threshold(10_000, 10, 10)
-    gc.enable()
 
 
 def end_with_parent(parent: int) -> None:

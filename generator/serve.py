@@ -10,7 +10,6 @@ half-built site. A failed build keeps the last good site on disk, and every page
 from __future__ import annotations
 
 import errno
-import gc
 import html
 import mimetypes
 import signal
@@ -23,6 +22,7 @@ from urllib.parse import unquote
 
 from tornado import ioloop, netutil
 
+from . import cache
 from .build import Builder, Options, Result
 from .errors import BuildFailed, UsageError, machine_error
 from .lock import project_lock
@@ -143,28 +143,13 @@ class Rebuilder:
             return result
         finally:
             self.preview.build += 1
-            if self.loop is not None:
-                self.loop.call_later(1.0, self._collect)
+            if self.loop is not None:  # once the browser has had its page
+                self.loop.call_later(1.0, self.builder.warm)
             else:
-                self._collect()
-
-    def _collect(self) -> None:
-        """Prepare the next save's build (Builder.warm) and free the last build's garbage.
-        What the first build left (parsed sources, rendered Markdown, compiled templates: most
-        of the memory, and mostly for good) is then frozen: the collector no longer scans it,
-        so a collection is short, and a page request arriving meanwhile barely waits."""
-        self.builder.warm()
-        gc.collect()
-        if self.builder.state is not None and not gc.get_freeze_count():
-            gc.freeze()
+                self.builder.warm()
 
     def _build(self, changed: set[str] | None) -> Result | None:
         started = time.perf_counter()
-        # Builder.build pauses the collector while it builds; once a site is kept in memory it
-        # stays off after too, so that no scan of it delays a page request: `_collect` runs it
-        # between builds, once the browser has had its page.
-        if self.builder.state is not None:
-            gc.disable()
         try:
             with project_lock(self.builder.options.cache, self.report):
                 result = self.builder.build(changed)
@@ -201,18 +186,19 @@ def serve(options: Options, bind: str, port: int, report: Callable[[str], None])
 
     # Absolute, symbolic links resolved: the paths of changed files are compared with those
     # the build finds.
-    folders = [str(options.content.resolve()),
-               str((options.templates or default_templates()).resolve())]
+    watched = [options.content.resolve(), (options.templates or default_templates()).resolve()]
+    folders = [str(folder) for folder in watched]
 
     class Saves(Watcher):
         """The operating system tells which files changed (watchfiles: inotify, FSEvents...);
         the build runs on the server's loop, then every open page reloads.
 
-        It listens from before the first build: whatever changes after that build started is
-        reported, so even the first save is taken from the list, without a look at every file.
+        It listens from the end of the first build, and adds what changed during it (two
+        snapshots of the folders), so even the first save is taken from the list, without a
+        look at every file.
         """
 
-        def __init__(self) -> None:
+        def __init__(self, before: cache.Snapshot) -> None:
             super().__init__()
             self.pending = threading.Event()
             self.lock = threading.Lock()
@@ -221,6 +207,11 @@ def serve(options: Options, bind: str, port: int, report: Callable[[str], None])
             self.listening = threading.Event()
             threading.Thread(target=self._listen, name="expo-watch", daemon=True).start()
             self.listening.wait(10)  # the watches are in place (or it is very slow: go on)
+            with self.lock:  # saved during the first build, before the watches were in place
+                if self.changed is not None:
+                    self.changed.update(cache.snapshot(watched).changed_since(before))
+                    if self.changed:
+                        self.pending.set()
 
         def _listen(self) -> None:
             try:
@@ -275,8 +266,13 @@ def serve(options: Options, bind: str, port: int, report: Callable[[str], None])
     options = replace(options, base_url=f"http://{host}:{port}{sub_path}")
     preview = Preview(options.output, sub_path)
     rebuild = Rebuilder(options, preview, report)
-    saves = Saves()
+    # The first build may fork workers: no other thread runs yet (a fork copies only the
+    # thread that forks, and a lock another thread held stays locked in the child for ever).
+    # The later ones, while the watcher's thread runs, are built in this process.
+    before = cache.snapshot(watched)
     rebuild()
+    rebuild.builder.options = replace(rebuild.builder.options, jobs=1)
+    saves = Saves(before)
     server = Server(app=preview, watcher=saves)
     for folder in folders:
         server.watch(folder)

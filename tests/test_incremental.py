@@ -350,14 +350,14 @@ def test_a_new_version_of_a_library_shaping_the_output_rebuilds_everything(tmp_p
     assert build(options).rendered == 0 and len(converted) == first.pages
     assert not list((root / ".expo-cache").glob("state-8c1d*"))
     # Pygments upgraded (its highlighting may differ): nothing is taken from the cache.
-    real = generator.build.metadata.version
-    monkeypatch.setattr(generator.build.metadata, "version", lambda name: "99.0" if name ==
-                        "pygments" else real(name))
-    generator.build.generator.cache_clear()
+    real = generator.build.fingerprint.metadata.version
+    monkeypatch.setattr(generator.build.fingerprint.metadata, "version",
+                        lambda name: "99.0" if name == "pygments" else real(name))
+    generator.build.fingerprint.code_fingerprint.cache_clear()
     try:
         again = build(options)
     finally:
-        generator.build.generator.cache_clear()
+        generator.build.fingerprint.code_fingerprint.cache_clear()
     assert again.rendered == first.rendered and len(converted) == 2 * first.pages
 
 

@@ -190,8 +190,8 @@ def test_a_new_session_starts_from_where_the_last_one_stopped(tmp_path):
 
 
 def test_saves_made_while_the_preview_starts_are_all_shown(tmp_path):
-    # The watcher listens from before the first build, and the first save after it is taken
-    # from its list of changed files: an edit made at any moment of the start must show.
+    # What changed during the first build is added to the watcher's list, and the first save
+    # after it is taken from that list: an edit made at any moment of the start must show.
     make_site(tmp_path, {"content/about.md": ABOUT})
     port = free_port()
     about = tmp_path / "content/about.md"
@@ -213,6 +213,44 @@ def test_saves_made_while_the_preview_starts_are_all_shown(tmp_path):
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def test_no_process_is_forked_while_the_watcher_thread_runs(tmp_path):
+    # A fork copies only the thread that forks: a lock another thread held stays locked in
+    # the child for ever (Python 3.12 warns of it). Workers start for two pages here.
+    make_site(tmp_path, {"content/about.md": ABOUT, "content/more.md": ABOUT})
+    port = free_port()
+    watch = ("import os, sys, threading\n"
+             "os.register_at_fork(before=lambda: threading.active_count() > 1 and print("
+             "'forked while', threading.active_count(), 'threads ran', flush=True))\n"
+             "import generator.parallel\n"
+             "generator.parallel.MIN_PER_WORKER = 1\n"
+             "from generator.cli import main\n"
+             "sys.exit(main())\n")
+    process = subprocess.Popen(
+        [sys.executable, "-c", watch, "serve", "--port", str(port), "--no-search", "--jobs", "2",
+         "--templates", str(ROOT / "templates")], cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT, text=True)
+    try:
+        assert wait_for(lambda: ready(port) and "first version" in get(
+            f"http://127.0.0.1:{port}/en/about/")[1], timeout=120)
+        (tmp_path / "content/about.md").write_text(ABOUT.replace("first", "second"))
+        assert wait_for(lambda: "second version" in get(
+            f"http://127.0.0.1:{port}/en/about/")[1], timeout=60)
+    finally:
+        process.terminate()
+        said = process.communicate(timeout=30)[0]
+    assert "Built in" in said, said
+    assert "forked while" not in said, said
+
+
+def ready(port: int) -> bool:
+    try:
+        get(f"http://127.0.0.1:{port}/en/about/")
+        return True
+    except OSError:
+        return False
 
 
 def test_a_watcher_that_cannot_start_is_explained_and_the_preview_still_answers(tmp_path):

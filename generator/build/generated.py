@@ -1,0 +1,71 @@
+"""The files no template renders: feeds, sitemap, robots.txt, calendars, theme files, image
+renditions and media. A feed, the sitemap or a calendar is made again only when what it
+shows changed (a saved body changes no entry of the sitemap and no calendar but its
+session's)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+from pathlib import Path
+
+from ..calendar import calendar, session_ics_path, summit_ics_path
+from ..feeds import SitemapEntry, feed, feed_entries, feed_path, robots, sitemap
+from ..images import outputs as image_outputs
+from ..model import OutputFile
+from ..urls import media_path
+from .load import LoadedSite
+from .render_pages import Claims
+
+
+def generated_files(loaded: LoadedSite, in_sitemap: list[SitemapEntry], claims: Claims,
+                    renditions: Path) -> list[OutputFile]:
+    """Every file of the site but its pages, each claimed in `claims`."""
+    site, files = loaded.site, []
+    made, loaded.memory.made = loaded.memory.made, {}
+
+    def remembered(key: tuple, make: Callable[[], bytes]) -> bytes:
+        """What `make` gave the last build for the same key."""
+        data = loaded.memory.made[key] = made[key] if key in made else make()
+        return data
+
+    settings = repr(site.config)
+
+    def shown(pages: list, bodies: bool = False) -> tuple:
+        return tuple((p.key, p.lang, site.page_fingerprints.get((p.key, p.lang)),
+                      site.body_fingerprints.get((p.key, p.lang)) if bodies else None)
+                     for p in pages)
+
+    for lang in site.config.codes:
+        if claims.claim(feed_path(lang), None, 1):
+            entries = feed_entries(site, lang)
+            files.append(OutputFile(feed_path(lang), remembered(
+                ("feed", settings, lang, shown(entries, True)),
+                partial(feed, site, lang, entries))))
+    sitemap_data = remembered(("sitemap", settings, tuple(in_sitemap)),
+                              partial(sitemap, site, in_sitemap))
+    for path, data in (("sitemap.xml", sitemap_data), ("robots.txt", robots(site))):
+        if claims.claim(path, None, 1):
+            files.append(OutputFile(path, data))
+    for page in site.pages:
+        if page.kind != "session":
+            continue
+        path = session_ics_path(page.url_path)
+        if claims.claim(path, page.doc.path, 1):
+            files.append(OutputFile(path, remembered(("ics", settings, page.lang, shown([page])),
+                                                     partial(calendar, site, page.lang, [page]))))
+    for lang in site.config.codes:
+        sessions = site.items("summit", lang)
+        if sessions and claims.claim(summit_ics_path(lang), None, 1):
+            files.append(OutputFile(summit_ics_path(lang), remembered(
+                ("ics", settings, lang, shown(sessions)),
+                partial(calendar, site, lang, sessions))))
+    files += [file for file in loaded.assets.files if claims.claim(file.path, file.source, 1)]
+    files += [file for file in image_outputs(loaded.images, renditions)
+              if claims.claim(file.path, None, 1)]
+    originals = site.image_refs if site.config.images.originals else {}
+    for rel in sorted({*originals, *site.media}):
+        path = media_path(rel)
+        if claims.claim(path, site.content_dir / rel, 1):
+            files.append(OutputFile(path, (site.content_dir / rel).read_bytes()))
+    return files
