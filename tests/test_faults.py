@@ -554,6 +554,18 @@ def test_a_build_and_the_preview_take_turns_and_both_are_right(tmp_path):
         preview.end()
 
 
+def test_a_refused_command_takes_no_lock_and_writes_nothing(tmp_path):
+    root = project(tmp_path)
+    (root / "public").mkdir()
+    (root / "public/mine.txt").write_text("not expo's")
+    for args in (["build", "--content", "nope"], ["check", "--templates", "nope"],
+                 ["build", "--base-url", "ftp://example.org/"], ["build", "--output", "public"],
+                 ["build", "--output", "content"]):
+        run = expo(root, *args)
+        assert run.returncode == 2 and run.stderr.startswith("expo: error: "), run.stderr
+    assert sorted(p.name for p in root.iterdir()) == ["content", "public"]
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

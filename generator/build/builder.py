@@ -25,7 +25,7 @@ from ..output import (
 )
 from .fingerprint import code_fingerprint, global_key, settings_key
 from .generated import generated_files
-from .load import LoadedSite, SessionMemory, load
+from .load import LoadedSite, SessionMemory, load, refuse_unusable_folders
 from .options import Clock, Options, Result
 from .publish import Unpublished
 from .render_pages import Claims, PageWriter, render_pages
@@ -225,8 +225,9 @@ class Builder:
 
 
 def refuse_unsafe_output(options: Options) -> Path:
-    """The resolved output folder; UsageError when replacing it could destroy something
-    (check_output_dir)."""
+    """The resolved output folder; UsageError for missing folders, a bad --base-url, or an
+    output folder whose replacement could destroy something (check_output_dir)."""
+    refuse_unusable_folders(options)
     return check_output_dir(options.output, [options.content, options.templates_folder()],
                             options.content.resolve().parent)
 

@@ -53,23 +53,30 @@ class LoadedSite:
     memory: SessionMemory
 
 
+def refuse_unusable_folders(options: Options) -> None:
+    """UsageError for a command line that names a missing folder or a bad --base-url; checked
+    before the project is locked, so that a refused command writes nothing."""
+    if not options.content.is_dir():
+        raise UsageError(f"content folder {options.content} not found (use --content DIR)")
+    templates = options.templates_folder()
+    if not templates.is_dir():
+        raise UsageError(f"templates folder {templates} not found (use --templates DIR)")
+    if options.base_url is not None and not valid_base_url(options.base_url):
+        raise UsageError(f"--base-url {options.base_url!r} must be an absolute http(s) URL")
+
+
 def load(options: Options, problems: Problems, clock: Clock, bodies: dict | None = None,
          memory: SessionMemory | None = None, changed: Collection[str] | None = None
          ) -> LoadedSite | None:
     """Read and check everything; None when settings are too broken to go on. `bodies`: the
     last build's rendered Markdown, reused for unchanged text; `changed`: see Builder.build."""
     memory = memory or SessionMemory()
-    if not options.content.is_dir():
-        raise UsageError(f"content folder {options.content} not found (use --content DIR)")
+    refuse_unusable_folders(options)
     templates = options.templates_folder()
-    if not templates.is_dir():
-        raise UsageError(f"templates folder {templates} not found (use --templates DIR)")
     config = load_config(options.content, problems)
     if config is None:
         return None
     if options.base_url is not None:
-        if not valid_base_url(options.base_url):
-            raise UsageError(f"--base-url {options.base_url!r} must be an absolute http(s) URL")
         config = config.with_base_url(options.base_url)
     data = load_data(options.content, problems)
     pages, drafts, failed = load_pages(options.content, config, data, options.drafts,
