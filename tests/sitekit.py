@@ -5,9 +5,13 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import subprocess
 import sys
+import tempfile
 import textwrap
+import time
+import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,6 +20,7 @@ from bs4 import BeautifulSoup
 
 from generator.build import Options
 from generator.build import build as build_site
+from generator.cli import main as cli_main
 from generator.errors import BuildFailed
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -88,6 +93,46 @@ def expo(cwd: Path, *args: str, timeout: int = 120, env: dict[str, str] | None =
     done = subprocess.run([sys.executable, "-m", "generator", *args], cwd=cwd, env=env,
                           capture_output=True, text=True, timeout=timeout)
     return Run(done.returncode, done.stdout, done.stderr)
+
+
+def expo_forked(cwd: Path, *args: str, timeout: int = 120) -> Run:
+    """`expo ARGS` in `cwd` as a new process forked from this one, which has the generator
+    imported already: the same program as `python -m generator` (its `main`, its streams, its
+    exit status, an uncaught exception's traceback), without the interpreter's start. For
+    tests that run thousands of builds."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        pid = os.fork()
+        if pid == 0:  # the child: never returns into the test
+            status = 70
+            try:
+                os.chdir(cwd)
+                os.dup2(out.fileno(), 1)
+                os.dup2(err.fileno(), 2)
+                sys.stdout = open(1, "w", encoding="utf-8", closefd=False)  # noqa: SIM115
+                sys.stderr = open(2, "w", encoding="utf-8",  # noqa: SIM115
+                                  errors="backslashreplace", closefd=False)
+                try:
+                    status = cli_main(list(args))
+                except SystemExit as exit_:
+                    status = exit_.code if isinstance(exit_.code, int) else 1
+                except BaseException:
+                    traceback.print_exc()
+                    status = 1
+                sys.stdout.flush()
+                sys.stderr.flush()
+            finally:
+                os._exit(status)
+        deadline = time.monotonic() + timeout
+        while (waited := os.waitpid(pid, os.WNOHANG)) == (0, 0):
+            if time.monotonic() > deadline:
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+                raise subprocess.TimeoutExpired(["expo", *args], timeout)
+            time.sleep(0.005)
+        out.seek(0)
+        err.seek(0)
+        return Run(os.waitstatus_to_exitcode(waited[1]), out.read().decode(errors="replace"),
+                   err.read().decode(errors="replace"))
 
 
 def build(cwd: Path, *args: str) -> Run:
