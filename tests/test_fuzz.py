@@ -11,9 +11,10 @@ and `expo build` must take each of them like an editor's mistake:
   page whole, every internal link leading to a file.
 
 Each build is `expo build --no-search` in a process of its own, forked from the test's (which
-has the generator imported: sitekit.expo_forked), so the number of examples is modest:
-EXPO_FUZZ_EXAMPLES (default 60 per property) scales it up for a long run, EXPO_FUZZ_SHRINK=1
-lets Hypothesis shrink a failure to its smallest form.
+has the generator imported: sitekit.expo_forked). A build costs about half a second, so CI's
+number of examples is modest: EXPO_FUZZ_EXAMPLES (default 60 per property) scales it up for a long run, EXPO_FUZZ_PROGRESS=FILE
+logs a line per build as it runs, EXPO_FUZZ_SHRINK=1 lets Hypothesis shrink a failure to its
+smallest form.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from sitekit import CATEGORIES, REGIONS, ROOT, SITE_YAML, expo, expo_forked, fai
 from test_build import internal_links, resolve
 
 EXAMPLES = int(os.environ.get("EXPO_FUZZ_EXAMPLES", "60"))
+PROGRESS = os.environ.get("EXPO_FUZZ_PROGRESS")  # a file that gets a line per build
 # Shrinking a failure costs minutes at 0.7 s a build: off unless EXPO_FUZZ_SHRINK is set (the
 # failing example is reported as generated, with expo's messages).
 PHASES = [phase for phase in Phase if phase != Phase.shrink or os.environ.get("EXPO_FUZZ_SHRINK")]
@@ -417,6 +419,9 @@ def check_build(files: dict, previous: Path, stats: Counter) -> None:
         for line in lines[:-1]:
             check_problem_line(project, line, run.returncode)
         stats["built" if run.returncode == 0 else "refused with errors"] += 1
+        if PROGRESS:  # a long run's count so far, readable while it runs
+            with open(PROGRESS, "a", encoding="utf-8") as log:
+                log.write(f"{stats['inputs']} {run.returncode}\n")
         event("built" if run.returncode == 0 else "refused")
 
         after = snapshot(sandbox)
