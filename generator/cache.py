@@ -25,7 +25,7 @@ from typing import Any
 
 from .errors import naming
 
-FORMAT = 7
+FORMAT = 8
 
 
 class DepTable:
@@ -76,7 +76,7 @@ class BuildState:
     images: int = 0
     deps: DepTable = field(default_factory=DepTable)
     code: str = ""  # build.generator() of the build: the rendered Markdown is its
-    problems: list = field(default_factory=list)  # what it reported (warnings: see Quick)
+    problems: list = field(default_factory=list)  # what it reported (warnings: see StateSummary)
 
 
 def state_file(cache: Path, output: Path) -> Path:
@@ -98,8 +98,8 @@ def portable(path: Path, cache: Path) -> str:
 
 
 @dataclass
-class Quick:
-    """The little a no-change build needs, kept apart so that it loads in milliseconds:
+class StateSummary:
+    """The little a no-change build needs, kept apart from the state so that it loads at once:
     with the problems the last build reported, which the same inputs give again (SPEC §7: a
     rebuild reports the problems of the content as it stands; a build with errors saves no
     state, so they are warnings)."""
@@ -118,17 +118,17 @@ def load(path: Path) -> BuildState | None:
     return found if isinstance(found, BuildState) else None
 
 
-def load_quick(path: Path) -> Quick | None:
-    found = _read(path.with_suffix(".quick"))
-    return found if isinstance(found, Quick) else None
+def load_summary(path: Path) -> StateSummary | None:
+    found = _read(path.with_suffix(".summary"))
+    return found if isinstance(found, StateSummary) else None
 
 
 def save(path: Path, state: BuildState) -> None:
-    """The state, then its quick part (written last: it vouches for the state)."""
+    """The state, then its summary (written last: it vouches for the state)."""
     _write(path, state)
-    _write(path.with_suffix(".quick"), Quick(state.settings, state.inputs, state.build,
-                                              state.pages, state.images, len(state.outputs),
-                                              state.problems))
+    _write(path.with_suffix(".summary"), StateSummary(
+        settings=state.settings, inputs=state.inputs, build=state.build, pages=state.pages,
+        images=state.images, outputs=len(state.outputs), problems=state.problems))
 
 
 def aside(path: Path) -> Path:
@@ -138,15 +138,15 @@ def aside(path: Path) -> Path:
 
 
 def commit(path: Path) -> None:
-    """Put the state saved `aside` of `path` in its place: the state, then its quick part."""
+    """Put the state saved `aside` of `path` in its place: the state, then its summary."""
     waiting = aside(path)
     os.replace(waiting, path)
-    os.replace(waiting.with_suffix(".quick"), path.with_suffix(".quick"))
+    os.replace(waiting.with_suffix(".summary"), path.with_suffix(".summary"))
 
 
 def discard(path: Path) -> None:
     """Remove the state saved `aside` of `path`."""
-    for waiting in (aside(path), aside(path).with_suffix(".quick")):
+    for waiting in (aside(path), aside(path).with_suffix(".summary")):
         waiting.unlink(missing_ok=True)
 
 

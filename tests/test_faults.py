@@ -394,7 +394,7 @@ def test_renditions_cut_short_in_the_cache_are_made_again(tmp_path):
 
 
 def test_half_a_state_or_a_state_of_another_version_gives_a_clean_build(tmp_path):
-    """The state without its quick part, the quick part without the state, a state written by
+    """The state without its summary, the summary without the state, a state written by
     a future version (another format in the same file): a full build, the clean one."""
     import pickle
 
@@ -405,15 +405,15 @@ def test_half_a_state_or_a_state_of_another_version_gives_a_clean_build(tmp_path
     build(clean_root, "--no-search")
     expected = output_files(clean_root / "output")
     state = next((root / ".expo-cache").glob("state-*.pickle"))
-    quick = state.with_suffix(".quick")
-    for damaged in ("no state", "no quick part", "future version"):
+    summary = state.with_suffix(".summary")
+    for damaged in ("no state", "no summary", "future version"):
         edit(root)
         if damaged == "no state":
             state.unlink()
-        elif damaged == "no quick part":
-            quick.unlink()
+        elif damaged == "no summary":
+            summary.unlink()
         else:
-            for path in (state, quick):
+            for path in (state, summary):
                 path.write_bytes(pickle.dumps((99, {"a future": "format"})))
         build(root, "--no-search")
         assert output_files(root / "output") == expected, damaged

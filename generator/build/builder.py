@@ -160,15 +160,15 @@ class Builder:
         """The last build's report when not one input changed since it (`expo build`)."""
         if inputs is None or self.state_path is None:
             return None
-        quick = cache.load_quick(self.state_path)
-        if quick is None or (quick.settings, quick.build) != (settings, build_id(output)) \
-                or not inputs.unchanged_since(quick.inputs):
+        summary = cache.load_summary(self.state_path)
+        if summary is None or (summary.settings, summary.build) != (settings, build_id(output)) \
+                or not inputs.unchanged_since(summary.inputs):
             return None
         clock.lap("read")
-        problems.add_all(quick.problems)
+        problems.add_all(summary.problems)
         self.options.fail_on(problems)
-        return Result(problems, quick.pages, 0, clock.phases, quick.images, 0,
-                      unchanged=quick.outputs)
+        return Result(problems, summary.pages, 0, clock.phases, summary.images, 0,
+                      unchanged=summary.outputs)
 
     def _keep_cards_for(self, cards_key: str, loaded: LoadedSite) -> None:
         """Keep the compiled templates and the `cached` blocks made under the same key."""

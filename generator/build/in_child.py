@@ -10,6 +10,7 @@ import tempfile
 import threading
 import time
 import traceback
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import BuildFailed, Problems, UsageError
@@ -17,6 +18,16 @@ from ..parallel import end_with_parent
 from .builder import Builder
 from .options import Options, Result
 from .publish import Unpublished
+
+
+@dataclass
+class ChildOutcome:
+    """What the child of `build` leaves for its parent: a result and the site it left
+    unpublished, or the error the parent raises again."""
+
+    result: Result | None = None
+    unpublished: Unpublished | None = None
+    raised: BuildFailed | UsageError | OSError | None = None
 
 
 def build(options: Options) -> Result:
@@ -28,15 +39,16 @@ def build(options: Options) -> Result:
     larger of the two, not their sum."""
     if options.no_search or not hasattr(os, "fork"):
         return Builder(options).build()
-    result, unpublished = _build_in_child(options)
-    if unpublished is not None:
+    outcome = _build_in_child(options)
+    result = outcome.result
+    if outcome.unpublished is not None:
         started = time.perf_counter()
-        unpublished.publish(result.problems, options.progress)
+        outcome.unpublished.publish(result.problems, options.progress)
         result.phases["search"] = time.perf_counter() - started
     return result
 
 
-def _build_in_child(options: Options) -> tuple[Result, Unpublished | None]:
+def _build_in_child(options: Options) -> ChildOutcome:
     """A build in a child process (see `build`), which leaves a new site unpublished."""
     # The child leaves its outcome in a file: a pipe's end would live on in its workers, and
     # a child killed (by the kernel when memory runs out) would leave this one waiting.
@@ -77,10 +89,9 @@ def _build_in_child(options: Options) -> tuple[Result, Unpublished | None]:
                        if code < 0 else
                        f"the build process ended with exit status {code} (see above)")
         raise BuildFailed(problems)
-    kind, value, unpublished = outcome
-    if kind == "raised":
-        raise value
-    return value, unpublished
+    if outcome.raised is not None:
+        raise outcome.raised
+    return outcome
 
 
 def _build_for_parent(options: Options, report: Path) -> None:
@@ -90,9 +101,9 @@ def _build_for_parent(options: Options, report: Path) -> None:
     try:
         builder = Builder(options, index_apart=True)
         try:
-            outcome = ("built", builder.build(), builder.unpublished)
+            outcome = ChildOutcome(result=builder.build(), unpublished=builder.unpublished)
         except (BuildFailed, UsageError, OSError) as exc:  # raised again by the parent
-            outcome = ("raised", exc, None)
+            outcome = ChildOutcome(raised=exc)
         with report.open("wb") as file:
             pickle.dump(outcome, file, pickle.HIGHEST_PROTOCOL)
     except KeyboardInterrupt:
