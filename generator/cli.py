@@ -20,6 +20,7 @@ from .lock import project_lock
 from .reports import FORMATS, formatted
 from .scaffold import TYPES, new_file
 from .serve import serve
+from .translations import translations_command
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -60,6 +61,13 @@ def _parser() -> argparse.ArgumentParser:
     new.add_argument("slug")
     new.add_argument("--lang", default=None)
     new.add_argument("--content", type=Path, default=Path("content"), metavar="DIR")
+    status = commands.add_parser("translations", help="which translations are missing or "
+                                 "out of date; --mark FILE to say one is done")
+    status.add_argument("--content", type=Path, default=Path("content"), metavar="DIR")
+    status.add_argument("--lang", default=None, help="one language only")
+    status.add_argument("--format", choices=("text", "json"), default="text")
+    status.add_argument("--mark", type=Path, nargs="+", default=None, metavar="FILE",
+                        help="translations brought up to date with their original")
     return parser
 
 
@@ -136,6 +144,14 @@ def main(argv: list[str] | None = None) -> int:
             path = new_file(args.content, args.type, args.slug, args.lang)
             print(f"created {os.path.relpath(path)}: fill in the fields marked TODO")
             return 0
+        if args.command == "translations":
+            report = translations_command(args.content, args.lang, args.format, args.mark)
+            _report(report.problems)
+            if report.text:
+                print(report.text)
+            if report.note:
+                print(report.note, file=sys.stderr)
+            return 1 if report.failed else 0
         if args.command == "check":
             options = Options(content=args.content, templates=args.templates,
                               drafts=args.drafts, strict=args.strict)
