@@ -79,8 +79,10 @@ def new_file(content: Path, kind: str, slug: str, lang: str | None) -> Path:
     default = _default_language(content)
     suffix = f".{lang}" if lang and lang != default else ""
     folder = content / SECTIONS[kind] if kind in SECTIONS else content
+    if suffix and (folder / slug / "index.md").is_file():  # a bundle's translation goes in it
+        folder, slug = folder / slug, "index"
     path = folder / f"{slug}{suffix}.md"
-    if path.exists() or (folder / slug).exists():
+    if path.exists() or (slug != "index" and (folder / slug).exists()):
         raise UsageError(f"{path} already exists")
     original = folder / f"{slug}.md"
     if suffix and original.exists():

@@ -193,6 +193,21 @@ def test_mark_refuses_a_file_that_is_not_a_translation_and_marks_nothing(tmp_pat
     assert (tmp_path / "content/about.zh-tw.md").read_bytes() == before
 
 
+def test_a_file_that_cannot_be_read_is_reported_and_left_out(tmp_path):
+    make_site(tmp_path, {**SITE, "content/about.zh-tw.md": "---\ntitle: [broken\n---\n"})
+    run = expo(tmp_path, "translations", "--format", "json")
+    assert run.returncode == 0
+    assert run.stderr.startswith("content/about.zh-tw.md:2: error: invalid YAML: ")
+    assert {"key": "about", "lang": "zh-tw", "status": "missing", "original":
+            "content/about.md", "translation": None} in json.loads(run.stdout)
+    marked = expo(tmp_path, "translations", "--mark", "content/about.zh-tw.md",
+                  "content/solutions/bus.zh-tw.md")
+    assert marked.returncode == 1
+    assert marked.stderr.startswith("content/about.zh-tw.md:2: error: invalid YAML: ")
+    assert marked.stderr.endswith("Failed: nothing was marked\n")
+    assert "translated_from" not in (tmp_path / "content/solutions/bus.zh-tw.md").read_text()
+
+
 def test_usage_errors_exit_2(tmp_path):
     make_site(tmp_path, SITE)
     for args in (["--lang", "fr"], ["--lang", "en"], ["--content", "nowhere"],
@@ -209,6 +224,11 @@ def test_new_translation_is_marked_current(tmp_path):
     text = (tmp_path / "content/news/one.zh-tw.md").read_text(encoding="utf-8")
     assert text.count("translated_from: ") == 1
     assert statuses(tmp_path)["news/one"] == "current"
+    (tmp_path / "content/solutions/lamp/index.zh-tw.md").unlink()  # a bundle: written in it
+    bundle = expo(tmp_path, "new", "solution", "lamp", "--lang", "zh-tw")
+    assert bundle.stdout == "created content/solutions/lamp/index.zh-tw.md: fill in the " \
+                            "fields marked TODO\n"
+    assert statuses(tmp_path)["solutions/lamp"] == "current"
 
 
 def test_translated_from_is_a_known_field_never_inherited(tmp_path):
