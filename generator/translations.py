@@ -21,6 +21,7 @@ from .config import SiteConfig, load_config
 from .content import discover
 from .errors import Problems, UsageError, display_path
 from .frontmatter import Document, parse
+from .model import Page
 
 MARK = "translated_from"
 # The free-text fields of SPEC §4 a translation may override, and those inside list items:
@@ -60,8 +61,8 @@ def status(original: Document, translation: Document | None) -> str:
     return "current" if _text(mark) == digest(original) else "outdated"
 
 
-def note_status(pages: Iterable, default_language: str) -> None:
-    """Give each translated page (model.Page) of a build its status, for the notice an
+def note_status(pages: list[Page], default_language: str) -> None:
+    """Give each translated page of a build its status, for the notice an
     outdated page shows its visitors; pages of the default language have none."""
     originals = {page.key: page.doc for page in pages if page.lang == default_language}
     for page in pages:
