@@ -17,8 +17,10 @@ from . import __version__
 from .build import Options, build, check, refuse_unsafe_output
 from .errors import BuildFailed, Problems, UsageError, machine_error
 from .lock import project_lock
+from .reports import FORMATS, formatted
 from .scaffold import TYPES, new_file
 from .serve import serve
+from .translations import translations_command
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -40,7 +42,8 @@ def _parser() -> argparse.ArgumentParser:
                            help="skip the search index (quicker previews)")
             p.add_argument("--quiet", action="store_true", help="print problems only")
 
-    site_options(commands.add_parser("build", help="build the site into output/"))
+    build_parser = commands.add_parser("build", help="build the site into output/")
+    site_options(build_parser)
     serve_parser = commands.add_parser("serve", help="preview with live reload while you edit")
     site_options(serve_parser)
     serve_parser.set_defaults(output=Path(".expo-cache/serve"))
@@ -50,11 +53,21 @@ def _parser() -> argparse.ArgumentParser:
     site_options(check_parser, output=False)
     check_parser.add_argument("--drafts", action="store_true", help="check drafts too")
     check_parser.add_argument("--strict", action="store_true", help="fail on warnings too")
+    for reporting in (build_parser, check_parser):
+        reporting.add_argument("--format", choices=FORMATS, default="text",
+                               help="problems as text lines, GitHub Actions commands or JSON")
     new = commands.add_parser("new", help="create a content file with every field")
     new.add_argument("type", choices=TYPES, metavar="TYPE", help=", ".join(TYPES))
     new.add_argument("slug")
     new.add_argument("--lang", default=None)
     new.add_argument("--content", type=Path, default=Path("content"), metavar="DIR")
+    status = commands.add_parser("translations", help="which translations are missing or "
+                                 "out of date; --mark FILE to say one is done")
+    status.add_argument("--content", type=Path, default=Path("content"), metavar="DIR")
+    status.add_argument("--lang", default=None, help="one language only")
+    status.add_argument("--format", choices=("text", "json"), default="text")
+    status.add_argument("--mark", type=Path, nargs="+", default=None, metavar="FILE",
+                        help="translations brought up to date with their original")
     return parser
 
 
@@ -101,9 +114,12 @@ def _say(line: str) -> None:
     print(line, file=sys.stderr, flush=True)
 
 
-def _report(problems: Problems) -> None:
-    for problem in problems.sorted():
-        print(problem, file=sys.stderr)
+def _report(problems: Problems, form: str = "text") -> None:
+    """Text lines for people on standard error; GitHub's commands and JSON, for a machine to
+    read, on standard output."""
+    text = formatted(problems.sorted(), form)
+    if text or form == "json":
+        print(text, file=sys.stderr if form == "text" else sys.stdout, flush=True)
 
 
 @functools.cache  # once a process: main() may run more than once in one (tests)
@@ -128,11 +144,19 @@ def main(argv: list[str] | None = None) -> int:
             path = new_file(args.content, args.type, args.slug, args.lang)
             print(f"created {os.path.relpath(path)}: fill in the fields marked TODO")
             return 0
+        if args.command == "translations":
+            report = translations_command(args.content, args.lang, args.format, args.mark)
+            _report(report.problems)
+            if report.text:
+                print(report.text)
+            if report.note:
+                print(report.note, file=sys.stderr)
+            return 1 if report.failed else 0
         if args.command == "check":
             options = Options(content=args.content, templates=args.templates,
                               drafts=args.drafts, strict=args.strict)
             result = check(options)  # reads the project only: no lock to take
-            _report(result.problems)
+            _report(result.problems, args.format)
             print(f"No errors in {result.pages:,} Markdown files ({result.rendered:,} HTML pages "
                   "rendered)", file=sys.stderr)
             return 0
@@ -154,7 +178,7 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             if progress is not None:
                 progress.clear()
-        _report(result.problems)
+        _report(result.problems, args.format)
         if not args.quiet:
             seconds = time.perf_counter() - started
             print(f"Built {args.output} in {seconds:.1f} s from {result.pages:,} Markdown files "
@@ -163,7 +187,7 @@ def main(argv: list[str] | None = None) -> int:
                   f"{result.unchanged:,} files unchanged", file=sys.stderr)
         return 0
     except BuildFailed as failed:
-        _report(failed.problems)
+        _report(failed.problems, getattr(args, "format", "text"))
         errors, warnings = len(failed.problems.errors), len(failed.problems.warnings)
         what = f"{errors} error(s)" if errors else f"{warnings} warning(s) with --strict"
         kept = "" if args.command == "check" else "; output/ was left as it was"

@@ -18,6 +18,7 @@ from .paths import OUTSIDE_CONTENT, resolved_inside
 
 LANG_CODE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8})*$")
 KNOWN = {"title", "base_url", "languages", "timezone", "description", "images"}
+KNOWN |= {"edit_url"}  # the editors' workflow (SPEC §5)
 IMAGE_KEYS = {"widths", "quality", "max_pixels", "originals"}
 
 
@@ -37,6 +38,7 @@ class SiteConfig:
     timezone: str
     path: Path
     images: ImageSettings = ImageSettings()
+    edit_url: str | None = None  # + a file's path inside content/: where to edit it
 
     # Asked for on every link of every page: worked out once (frozen: never stale).
     @cached_property
@@ -138,10 +140,24 @@ def load_config(content_dir: Path, problems: Problems) -> SiteConfig | None:
                        "name such as Asia/Taipei")
         timezone = "UTC"
     images = _images(data.get("images", {}), path, line, problems)
+    edit_url = _edit_url(data.get("edit_url"), path, line, problems)
     if len(problems.errors) > before or not languages:
         return None
     return SiteConfig(title, description, normalise_base_url(base_url), tuple(languages),
-                      timezone, path, images)
+                      timezone, path, images, edit_url=edit_url)
+
+
+def _edit_url(value: Any, path: Path, line, problems: Problems) -> str | None:
+    """edit_url: https://github.com/ORG/REPO/edit/main/content/ (a "/" is added when it ends
+    with none: the file's path follows it)."""
+    if value is None:
+        return None
+    if not valid_base_url(value):
+        problems.error(path, line("edit_url"), "'edit_url' must be an absolute http(s) URL "
+                       "to which a file's path is added, like "
+                       "https://github.com/ORG/REPO/edit/main/content/")
+        return None
+    return normalise_base_url(value)
 
 
 def _images(value: Any, path: Path, line, problems: Problems) -> ImageSettings:

@@ -21,7 +21,7 @@ from .model import Page, Source
 from .paths import OUTSIDE_CONTENT, resolved_inside, slugify
 from .schema import SECTION_TYPES, Context, check_page
 
-NOT_INHERITED = {"aliases"}
+NOT_INHERITED = {"aliases", "translated_from"}
 MAX_SOURCE_BYTES = 8 * 1024 * 1024  # no editor writes an 8 MB page; a mistake we refuse early
 
 
@@ -273,7 +273,8 @@ def _read(path: Path, problems: Problems, parsed: dict[Path, ParsedFile],
 def _merge(original: Document, translation: Document) -> Document:
     """A translation's own fields, and its original's for every field it leaves out.
 
-    `aliases` are not inherited: an old address redirects to one page, the original.
+    `aliases` are not inherited: an old address redirects to one page, the original;
+    nor is `translated_from`: it says which text of the original a translation follows.
     """
     inherited = {k: v for k, v in original.data.items() if k not in NOT_INHERITED}
     data = {**inherited, **translation.data}

@@ -114,13 +114,14 @@ def fingerprint_pages(site: Site, memo: dict[int, tuple] | None = None) -> None:
         pictures = [site.pictures.get(i) for i in (
             fields.get("image"), *(g["src"] for g in fields.get("gallery") or ())) if i
                     ] if "image" in fields or "gallery" in fields else []
+        # Besides its fields: its file's name (its edit link) and status as a translation.
+        shown = (pictures, page.doc.path.name, page.translation)
         old = memo.get(id(page))
-        if old is None or old[0] is not page or old[1] is not page.html or \
-                old[2] != pictures:
-            state = (page.kind, page.url_path, sorted(fields.items()), pictures)
+        if old is None or old[0] is not page or old[1] is not page.html or old[2] != shown:
+            state = (page.kind, page.url_path, sorted(fields.items()), shown)
             body = hashlib.blake2b(page.html.encode(), digest_size=16)
             body.update(b"\xff" + page.toc.encode())  # 0xff is in no UTF-8 text
-            old = (page, page.html, pictures, hashlib.blake2b(
+            old = (page, page.html, shown, hashlib.blake2b(
                 repr(state).encode(), digest_size=16).hexdigest(), body.hexdigest())
         fresh[id(page)] = old
         key = page.key, page.lang

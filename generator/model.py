@@ -38,6 +38,7 @@ class Page:
     html: str = ""
     toc: str = ""
     heading_ids: frozenset[str] = frozenset()
+    translation: str | None = None  # its status against its original: see translations.py
 
     @property
     def title(self) -> str:

@@ -9,7 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from .errors import Problems, UsageError
+from .frontmatter import parse
 from .schema import SECTION_TYPES, SLUG
+from .translations import MARK, digest
 
 SECTIONS = {kind: section for section, kind in SECTION_TYPES.items()}
 TYPES = [*SECTIONS, "page"]
@@ -77,20 +79,29 @@ def new_file(content: Path, kind: str, slug: str, lang: str | None) -> Path:
     default = _default_language(content)
     suffix = f".{lang}" if lang and lang != default else ""
     folder = content / SECTIONS[kind] if kind in SECTIONS else content
+    if suffix and (folder / slug / "index.md").is_file():  # a bundle's translation goes in it
+        folder, slug = folder / slug, "index"
     path = folder / f"{slug}{suffix}.md"
-    if path.exists() or (folder / slug).exists():
+    if path.exists() or (slug != "index" and (folder / slug).exists()):
         raise UsageError(f"{path} already exists")
     original = folder / f"{slug}.md"
     if suffix and original.exists():
         body = ("---\ntitle: \"TODO: title in this language\"\n"
                 "# summary: ...\n# Fields left out are taken from "
-                f"{original.name}.\n---\n\nTODO: the text in this language.\n")
+                f"{original.name}.\n{_mark(original)}---\n\nTODO: the text in this language.\n")
     else:
         body = (f"---\ntitle: \"TODO: title\"\n{FIELDS[kind]}{COMMON_OPTIONAL}---\n\n"
                 "TODO: the text of the page, in Markdown.\n")
     folder.mkdir(parents=True, exist_ok=True)
     path.write_text(body, encoding="utf-8")
     return path
+
+
+def _mark(original: Path) -> str:
+    """The `translated_from` line of a translation made now from `original` (none when the
+    original cannot be read: `expo check` says why)."""
+    doc = parse(original, original.read_bytes(), Problems())
+    return f'{MARK}: "{digest(doc)}"\n' if doc is not None else ""
 
 
 def _default_language(content: Path) -> str | None:

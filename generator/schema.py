@@ -305,6 +305,7 @@ COMMON: dict[str, tuple[Checker, bool]] = {
     "tags": (text_list, False),
     "weight": (integer, False),
     "aliases": (alias_list, False),
+    "translated_from": (text, False),  # written by `expo translations --mark`
 }
 
 TYPE_FIELDS: dict[str, dict[str, tuple[Checker, bool]]] = {

@@ -10,6 +10,7 @@ from __future__ import annotations
 import posixpath
 import re
 from functools import lru_cache
+from pathlib import Path
 from urllib.parse import SplitResult, quote, urlsplit
 
 from .config import SiteConfig
@@ -46,6 +47,14 @@ def _quoted(site_path: str) -> str:
 def media_path(content_path: str) -> str:
     """Where a file from content/ (an image of a page) is published."""
     return "media/" + content_path
+
+
+def edit_href(config: SiteConfig, content_dir: Path, source: Path) -> str | None:
+    """Where an editor edits `source`, a file of content/: site.yaml's `edit_url` followed by
+    the file's path inside content/ (SPEC §5); None when the site has no `edit_url`."""
+    if config.edit_url is None:
+        return None
+    return config.edit_url + quote(source.relative_to(content_dir).as_posix(), safe="/-._~")
 
 
 def media_href(config: SiteConfig, content_path: str, full: bool = False) -> str:

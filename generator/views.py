@@ -19,7 +19,7 @@ from .deps import current
 from .model import Page
 from .schema import COMMON, TYPE_FIELDS
 from .site import Site
-from .urls import absolute, href, media_href
+from .urls import absolute, edit_href, href, media_href
 from .video import player
 
 
@@ -144,6 +144,25 @@ class PageView:
     def fallback(self) -> bool:
         """Shown in a listing of another language because it has no translation there."""
         return self.page_lang != self.lang
+
+    @property
+    def edit_url(self) -> str | None:
+        """"Edit this page": the file it is made from, where site.yaml's `edit_url` says."""
+        return edit_href(self._site.config, self._site.content_dir, self._page.doc.path)
+
+    @_per_recorder
+    def outdated(self) -> dict[str, str] | None:
+        """The original of a translation that changed since the translation was last marked
+        current (SPEC §7): {url, html_lang, name of its language}; else None."""
+        if self._page.translation != "outdated":
+            return None
+        config = self._site.config
+        original = self._site.page(self._page.key, config.default_language)
+        if original is None or original.lang == self._page.lang:
+            return None
+        view = PageView(original, self._site, self.lang)  # notes what it shows
+        return {"url": view.url, "html_lang": view.html_lang,
+                "name": config.language(original.lang).name}
 
     @property
     def content(self) -> Markup:

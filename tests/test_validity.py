@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
-from sitekit import ROOT, VNU_JAR, build, html, make_site, require_file
+from sitekit import ROOT, SITE_YAML, VNU_JAR, build, html, make_site, require_file
 from test_build import assert_links_resolve
 
 # Plain Markdown, every extension the generator enables, and raw HTML from the allow-list; the
@@ -66,6 +66,8 @@ def hello():
 """
 
 FILES = {
+    # Every page has an edit link; the Chinese lamp is an outdated translation (its notice).
+    "content/site.yaml": SITE_YAML + "edit_url: https://github.com/org/site/edit/main/content/\n",
     "content/index.md": "---\ntitle: Home\n---\n" + MARKDOWN,
     "content/about.md": "---\ntitle: About\naliases: [/old-about/, /old.html]\n---\n" + MARKDOWN,
     "content/only.zh-tw.md": "---\ntitle: 只有中文\n---\n只有中文的頁面。\n",
@@ -93,7 +95,8 @@ gallery:
 
 ## Media title
 """ + MARKDOWN,
-    "content/solutions/lamp/index.zh-tw.md": "---\ntitle: 路燈\n---\n## 主要\n\n內容。\n",
+    "content/solutions/lamp/index.zh-tw.md": "---\ntitle: 路燈\ntranslated_from: \"0\"\n---\n"
+                                             "## 主要\n\n內容。\n",
     "content/solutions/bench.md": "---\ntitle: Bench\ncompany: Bench Co.\n"
                                   "category: smart-health\n---\nA bench.\n",
     "content/summit/talk.md": """---

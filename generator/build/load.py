@@ -23,6 +23,7 @@ from ..parallel import Progress
 from ..refs import check_refs
 from ..render import Renderer
 from ..site import Site
+from ..translations import note_status
 from .options import Clock, Options
 
 
@@ -82,6 +83,7 @@ def load(options: Options, problems: Problems, clock: Clock, bodies: dict | None
     pages, drafts, failed = load_pages(options.content, config, data, options.drafts,
                                        problems, memory.parsed, changed)
     site = Site(config, data, pages, options.content, drafts, failed)
+    note_status(site.pages, config.default_language)
     clock.lap("read")
     bodies = render_markdown(site, problems, options.jobs, bodies, step(options, "Markdown"))
     collect_images(site)

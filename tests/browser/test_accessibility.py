@@ -16,7 +16,7 @@ import re
 from pathlib import Path
 
 import pytest
-from sitekit import AXE_JS, build, html, make_site, require_file
+from sitekit import AXE_JS, SITE_YAML, build, html, make_site, require_file
 
 WIDTHS = {"desktop": 1280, "phone": 375}
 SEARCHES = {"en": "traffic", "zh-tw": "交通"}  # a query per language that finds results
@@ -137,6 +137,26 @@ def test_redirect_pages_have_no_axe_violations(axe_js, tmp_path, serve, page_in)
     page.goto(f"{url}/old/")
     assert page.locator("a[href='/en/about/']").count() == 1
     assert violations(page, axe_js) == []
+
+
+def test_edit_links_and_outdated_notices_have_no_axe_violations(axe_js, tmp_path, serve,
+                                                                page_in):
+    """The editors' additions to a page: "Edit this page" (site.yaml's edit_url) and the
+    notice of a translation behind its original, in both languages, on a desktop and a phone."""
+    make_site(tmp_path, {
+        "content/site.yaml": SITE_YAML + "edit_url: https://github.com/org/site/edit/main/\n",
+        "content/about.md": "---\ntitle: About\n---\nUs.\n",
+        "content/about.zh-tw.md": "---\ntitle: 關於\ntranslated_from: \"0\"\n---\n我們。\n",
+        "content/solutions/index.md": "---\ntitle: Solutions\n---\nAll.\n"})
+    build(tmp_path, "--no-search")
+    url = serve(tmp_path / "output")
+    for width in WIDTHS.values():
+        page = page_in(viewport={"width": width, "height": 900})
+        for path in ("en/about/", "zh-tw/about/", "en/solutions/", "zh-tw/solutions/"):
+            page.goto(f"{url}/{path}")
+            assert page.locator("p.edit-link a").count() == 1, path
+            assert page.locator("p.notice a").count() == (path == "zh-tw/about/"), path
+            assert violations(page, axe_js) == [], (width, path)
 
 
 # -- the keyboard alone ---------------------------------------------------------------------------
