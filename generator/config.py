@@ -11,13 +11,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from .cms_settings import CmsSettings, load_settings
 from .errors import Problems
 from .frontmatter import load_yaml_file
 from .images import ImageSettings
 from .paths import OUTSIDE_CONTENT, resolved_inside
 
 LANG_CODE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8})*$")
-KNOWN = {"title", "base_url", "languages", "timezone", "description", "images"}
+KNOWN = {"title", "base_url", "languages", "timezone", "description", "images", "cms"}
 IMAGE_KEYS = {"widths", "quality", "max_pixels", "originals"}
 
 
@@ -37,6 +38,7 @@ class SiteConfig:
     timezone: str
     path: Path
     images: ImageSettings = ImageSettings()
+    cms: CmsSettings | None = None  # the form-based editor at /admin/ (None: none)
 
     # Asked for on every link of every page: worked out once (frozen: never stale).
     @cached_property
@@ -138,10 +140,11 @@ def load_config(content_dir: Path, problems: Problems) -> SiteConfig | None:
                        "name such as Asia/Taipei")
         timezone = "UTC"
     images = _images(data.get("images", {}), path, line, problems)
+    cms = load_settings(data["cms"], path, line, problems) if "cms" in data else None
     if len(problems.errors) > before or not languages:
         return None
     return SiteConfig(title, description, normalise_base_url(base_url), tuple(languages),
-                      timezone, path, images)
+                      timezone, path, images, cms)
 
 
 def _images(value: Any, path: Path, line, problems: Problems) -> ImageSettings:
