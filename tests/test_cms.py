@@ -129,11 +129,7 @@ def test_the_editor_page_is_noindex_and_in_no_sitemap(tmp_path):
     assert script.count(".") == 3  # pinned to a minor version: @0.N/dist/sveltia-cms.js
     assert page.body["data-pagefind-ignore"] == "all"
     assert "admin" not in site.text("sitemap.xml")
-
-
-def test_without_cms_there_is_no_editor(tmp_path):
-    files = {**FILES, "content/site.yaml": SITE_YAML}
-    site = SiteBuilder(tmp_path, files, no_search=True)
+    site.edit("content/site.yaml", CMS, "")  # turned off: gone at the next build
     site.build()
     assert not (tmp_path / "output/admin").exists()
 
