@@ -85,7 +85,8 @@ def cms_config(site: Site, settings: CmsSettings) -> dict[str, Any]:
         "site_url": config.base_url,
         "i18n": {"structure": "multiple_files", "locales": list(config.codes),
                  "default_locale": config.default_language,
-                 "omit_default_locale_from_file_path": True},
+                 "omit_default_locale_from_file_path": True,
+                 "initial_locales": "all"},  # a new entry's translation can be turned off
         "slug": {"encoding": "ascii", "clean_accents": True},
         "output": {"omit_empty_optional_fields": True},
         "collections": collections,
@@ -126,12 +127,11 @@ def form_field(site: Site, name: str, checker, required: bool, kind: str) -> dic
     anything else is written in the default language's file only (translations inherit it)."""
     field: dict[str, Any] = {"name": name, "label": name.replace("_", " ").capitalize()}
     field.update(widget(site, name, checker, kind))
-    field["required"] = required
-    # A translation inherits what it leaves out (SPEC §3), but the CMS asks every language for
-    # a required translatable field: such a field (company, organizer…) is copied instead.
-    translatable = checker is schema.text
-    field.setdefault("i18n", "duplicate" if translatable and required and name != "title"
-                     else translatable)
+    field.setdefault("i18n", checker is schema.text)
+    # A translation takes what it leaves out from its original (SPEC §3): a required field is
+    # required in the default language only, but a translation has its own title.
+    field["required"] = [site.config.default_language] if (
+        required and field["i18n"] is True and name != "title") else required
     if name in HINTS:
         field["hint"] = HINTS[name]
     return field

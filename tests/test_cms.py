@@ -24,18 +24,19 @@ COMMON = {  # SPEC §4, common to every type: name → (widget, required, per la
     "weight": ("number", False, False), "aliases": ("list", False, False),
     "body": ("markdown", False, True),
 }
-PER_TYPE = {  # SPEC §4, per type; a required text is copied to translations ("duplicate")
-    "solutions": {"company": ("string", True, "duplicate"), "category": ("select", True, False),
+EN = ["en"]  # required in the default language only: a translation takes it from there
+PER_TYPE = {  # SPEC §4, per type
+    "solutions": {"company": ("string", EN, True), "category": ("select", True, False),
                   "pavilion": ("select", False, False), "cities": ("select", False, False),
                   "website": ("string", False, False), "contact": ("string", False, False),
                   "video": ("string", False, False), "gallery": ("list", False, True)},
-    "pavilions": {"organizer": ("string", True, "duplicate")},
+    "pavilions": {"organizer": ("string", EN, True)},
     "summit": {"start": ("datetime", True, False), "end": ("datetime", True, False),
                "timezone": ("select", True, False), "region": ("select", True, False),
                "host": ("string", False, True), "topic": ("string", False, True),
                "speakers": ("list", False, True), "livestream": ("string", False, False),
                "questions": ("string", False, False)},
-    "cities": {"country": ("string", True, "duplicate"), "region": ("select", True, False),
+    "cities": {"country": ("string", EN, True), "region": ("select", True, False),
                "leader": ("string", False, True), "website": ("string", False, False)},
     "tours": {"location": ("string", False, True), "pavilion": ("select", False, False),
               "solutions": ("select", False, False), "video": ("string", False, False),
@@ -57,7 +58,8 @@ def test_configuration_has_every_field_of_spec_4_with_its_widget(tmp_path):
                                  "base_url": "https://auth.example"}  # handed on unchanged
     assert config["i18n"] == {"structure": "multiple_files", "locales": ["en", "zh-tw"],
                               "default_locale": "en",
-                              "omit_default_locale_from_file_path": True}
+                              "omit_default_locale_from_file_path": True,
+                              "initial_locales": "all"}
     collections = {c["name"]: c for c in config["collections"]}
     assert set(collections) == {n + s for n in SECTIONS | {"pages"} for s in ("", "_files")}
     for name, own in PER_TYPE.items():

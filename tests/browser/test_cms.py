@@ -169,12 +169,29 @@ def test_an_entry_made_in_the_editor_passes_expo_check_strict(page_in, serve, pr
     page.get_by_role("option", name="Smart Environment (smart-environment)").click()
     field("image").locator("input[type=file]").first.set_input_files(picture)
     field("image_alt").get_by_role("textbox").fill("A green street bin with a sensor")
+    all_fields(page)  # drawn down to the body's editor
+    page.locator('section[data-key-path="body"]').filter(has=page.get_by_role("toolbar")) \
+        .locator("[contenteditable=true]").click()
+    page.keyboard.type("Bins that tell the depot when they are full.")
     page.get_by_role("radio", name="Chinese (Taiwan)").first.click()
     field("title").get_by_role("textbox").fill("智慧垃圾桶感測器")
     field("image_alt").get_by_role("textbox").fill("裝有感測器的綠色垃圾桶")
     page.get_by_role("button", name="Save").click()
     page.get_by_role("button", name="Create New Entry").first.wait_for()  # back at the list: saved
 
+    page.goto(f"{url}/admin/#/collections/cities_files")  # an existing single file
+    page.get_by_role("gridcell").filter(has_text="Prague").first.click()
+    field("leader").scroll_into_view_if_needed()
+    field("leader").get_by_role("textbox").fill("Mayor of Prague")
+    page.get_by_role("button", name="Save").click()
+    page.get_by_role("button", name="Create New Entry").first.wait_for()
+
+    assert sorted(page.evaluate(GET, [ROOT_FOLDER, "content/cities/prague"])) == [
+        "content/cities/prague.md", "content/cities/prague.zh-tw.md"]  # where they were
+    prague = page.evaluate(GET, [ROOT_FOLDER, "content/cities/prague.md"])
+    (project / "content/cities/prague.md").write_bytes(
+        base64.b64decode(prague["content/cities/prague.md"]))
+    assert "leader: Mayor of Prague" in (project / "content/cities/prague.md").read_text("utf-8")
     written = page.evaluate(GET, [ROOT_FOLDER, "content/solutions/smart-bin-sensors/"])
     assert sorted(written) == [f"content/solutions/smart-bin-sensors/{name}" for name in (
         "bin.jpg", "index.md", "index.zh-tw.md")]  # a bundle, the default language unsuffixed
@@ -183,6 +200,8 @@ def test_an_entry_made_in_the_editor_passes_expo_check_strict(page_in, serve, pr
         (project / path).write_bytes(base64.b64decode(data))
     zh = (project / "content/solutions/smart-bin-sensors/index.zh-tw.md").read_text("utf-8")
     assert "title: 智慧垃圾桶感測器" in zh and "category" not in zh  # inherited, not repeated
+    en = (project / "content/solutions/smart-bin-sensors/index.md").read_text("utf-8")
+    assert "image: bin.jpg" in en and "Bins that tell the depot when they are full." in en
     checked = expo(project, "check", "--strict")
     assert checked.returncode == 0, checked.stderr
     assert only_blocked_requests(page) == []
