@@ -26,11 +26,15 @@ SVELTIA = "0.221"  # its minor version, pinned while it is 0.x (.ci/run installs
 SCRIPT = f"https://unpkg.com/@sveltia/cms@{SVELTIA}/dist/sveltia-cms.js"
 INDEX, CONFIG = "admin/index.html", "admin/config.yml"
 HTTPS = "^https?://[^\\s]+$"  # the forms' patterns: expo check has the last word
+EMAIL = "^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$"
 LABELS = {"solutions": "Solutions", "pavilions": "Pavilions", "summit": "Summit sessions",
           "cities": "Cities", "tours": "Demo tours", "news": "News"}
 # Where a ref points (SPEC §4): the field's name → the section of the item it names.
 REF_SECTIONS = {"pavilion": "pavilions", "cities": "cities", "city": "cities",
                 "solutions": "solutions"}
+# Written by `expo translations --mark`, never by hand: left out of the forms, the CMS keeps
+# it in the file as it is (it keeps every field it does not know).
+NOT_IN_FORMS = {"translated_from"}
 DATA_FIELDS = {"category": "categories", "region": "regions"}  # keys of _data/<file>.yaml
 MULTI_LINE = {"summary"}
 HINTS = {
@@ -116,7 +120,7 @@ def entry_fields(site: Site, kind: str) -> list[dict]:
     """Every field of one content type (schema.py), as a form field, the body last."""
     spec = {**schema.COMMON, **schema.TYPE_FIELDS[kind]}
     fields = [form_field(site, name, checker, required, kind)
-              for name, (checker, required) in spec.items()]
+              for name, (checker, required) in spec.items() if name not in NOT_IN_FORMS]
     fields.append({"name": "body", "label": "Body", "widget": "markdown", "required": False,
                    "i18n": True})
     return fields
@@ -151,9 +155,13 @@ def widget(site: Site, name: str, checker, kind: str) -> dict[str, Any]:
     if checker is s.slug:
         return {"widget": "string", "pattern": [s.SLUG.pattern, "Lower-case letters, digits "
                                                 "and '-'"]}
-    if checker in (s.url, s.email, s.url_or_email):
-        return {"widget": "string", **({"pattern": [HTTPS, "A web address starting with "
-                                                   "https://"]} if checker is s.url else {})}
+    if checker is s.url:
+        return {"widget": "string", "pattern": [HTTPS, "A web address starting with https://"]}
+    if checker is s.email:
+        return {"widget": "string", "pattern": [EMAIL, "An e-mail address such as "
+                                                "info@example.org"]}
+    if checker is s.url_or_email:
+        return {"widget": "string"}
     if checker is s.moment:
         return {"widget": "datetime", "type": "date", "format": "YYYY-MM-DD"}
     if checker is s.timezone:

@@ -103,6 +103,10 @@ def test_selects_offer_the_keys_of_data_and_the_items_a_ref_may_name(tmp_path):
     gallery = {f["name"]: (f["widget"], f["required"]) for f in
                fields["tours"]["gallery"]["fields"]}
     assert gallery == {"src": ("image", True), "alt": ("string", True)}
+    # the forms refuse what expo check refuses, where a pattern can say it
+    assert fields["solutions"]["website"]["pattern"][0] == "^https?://[^\\s]+$"
+    assert fields["solutions"]["contact"]["pattern"][0] == "^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$"
+    assert fields["solutions"]["slug"]["pattern"][0] == "^[a-z0-9]+(-[a-z0-9]+)*$"
     # sessions: wall-clock times in their own zone, an IANA zone chosen from a list
     assert fields["summit"]["start"]["format"] == "YYYY-MM-DD HH:mm"
     assert {"Europe/Prague", "Asia/Taipei"} <= set(fields["summit"]["timezone"]["options"])

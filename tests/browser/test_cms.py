@@ -170,6 +170,8 @@ def test_an_entry_made_in_the_editor_passes_expo_check_strict(page_in, serve, pr
     field("image").locator("input[type=file]").first.set_input_files(picture)
     field("image_alt").get_by_role("textbox").fill("A green street bin with a sensor")
     all_fields(page)  # drawn down to the body's editor
+    field("website").get_by_role("textbox").fill("https://bin.example/")  # patterns that
+    field("contact").get_by_role("textbox").fill("info@bin.example")  # match, in JavaScript
     page.locator('section[data-key-path="body"]').filter(has=page.get_by_role("toolbar")) \
         .locator("[contenteditable=true]").click()
     page.keyboard.type("Bins that tell the depot when they are full.")
@@ -202,6 +204,7 @@ def test_an_entry_made_in_the_editor_passes_expo_check_strict(page_in, serve, pr
     assert "title: 智慧垃圾桶感測器" in zh and "category" not in zh  # inherited, not repeated
     en = (project / "content/solutions/smart-bin-sensors/index.md").read_text("utf-8")
     assert "image: bin.jpg" in en and "Bins that tell the depot when they are full." in en
+    assert "contact: info@bin.example" in en
     checked = expo(project, "check", "--strict")
     assert checked.returncode == 0, checked.stderr
     assert only_blocked_requests(page) == []
