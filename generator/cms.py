@@ -27,8 +27,10 @@ SCRIPT = f"https://unpkg.com/@sveltia/cms@{SVELTIA}/dist/sveltia-cms.js"
 INDEX, CONFIG = "admin/index.html", "admin/config.yml"
 HTTPS = "^https?://[^\\s]+$"  # the forms' patterns: expo check has the last word
 EMAIL = "^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$"
-LABELS = {"solutions": "Solutions", "pavilions": "Pavilions", "summit": "Summit sessions",
-          "cities": "Cities", "tours": "Demo tours", "news": "News"}
+LABELS = {"solutions": ("Solutions", "Solution"), "pavilions": ("Pavilions", "Pavilion"),
+          "summit": ("Summit sessions", "Summit session"), "cities": ("Cities", "City"),
+          "tours": ("Demo tours", "Demo tour"), "news": ("News", "News article"),
+          "pages": ("Pages", "Page")}
 # Where a ref points (SPEC §4): the field's name → the section of the item it names.
 REF_SECTIONS = {"pavilion": "pavilions", "cities": "cities", "city": "cities",
                 "solutions": "solutions"}
@@ -80,8 +82,8 @@ def cms_config(site: Site, settings: CmsSettings) -> dict[str, Any]:
     collections = []
     for section, kind in schema.SECTION_TYPES.items():
         fields = entry_fields(site, kind)
-        collections += layouts(section, LABELS[section], f"{root}/{section}", fields)
-    collections += layouts("pages", "Pages", root, entry_fields(site, "page"))
+        collections += layouts(section, f"{root}/{section}", fields)
+    collections += layouts("pages", root, entry_fields(site, "page"))
     return {
         "backend": settings.backend,
         "media_folder": f"{root}/_media",  # the shared library; a page's own files sit beside it
@@ -97,15 +99,16 @@ def cms_config(site: Site, settings: CmsSettings) -> dict[str, Any]:
     }
 
 
-def layouts(name: str, label: str, folder: str, fields: list[dict]) -> list[dict]:
+def layouts(name: str, folder: str, fields: list[dict]) -> list[dict]:
     """A section's two collections: bundles (new entries) and single files."""
+    label, singular = LABELS[name]
     common = {"folder": folder, "extension": "md", "format": "yaml-frontmatter", "i18n": True,
               "media_folder": "", "public_folder": "", "fields": fields}
     slug = {"template": "{{title}}", "editable": ["create"],
             "pattern": [schema.SLUG.pattern, "Lower-case letters, digits and '-', like "
                         "smart-parking"]}
     return [
-        {"name": name, "label": label, "label_singular": label, "path": "{{slug}}/index",
+        {"name": name, "label": label, "label_singular": singular, "path": "{{slug}}/index",
          "description": f"Each in its own folder, {folder}/<slug>/index.md, with its "
                         "pictures and files.",
          "create": True, "slug": slug, **common},
@@ -166,8 +169,8 @@ def widget(site: Site, name: str, checker, kind: str) -> dict[str, Any]:
         return {"widget": "datetime", "type": "date", "format": "YYYY-MM-DD"}
     if checker is s.timezone:
         return {"widget": "select", "options": sorted(zoneinfo.available_timezones())}
-    if checker in (s.text_list, s.alias_list):
-        return {"widget": "list"}
+    if checker in (s.text_list, s.alias_list):  # tags are translated; aliases are per file
+        return {"widget": "list", "i18n": True}
     if checker in (s.ref, s.ref_list):
         options = item_options(site, REF_SECTIONS[name])
         return {"widget": "select", "options": options, "multiple": checker is s.ref_list}

@@ -20,8 +20,8 @@ COMMON = {  # SPEC §4, common to every type: name → (widget, required, per la
     "title": ("string", True, True), "summary": ("text", False, True),
     "date": ("datetime", False, False), "slug": ("string", False, False),
     "draft": ("boolean", False, False), "image": ("image", False, False),
-    "image_alt": ("string", False, True), "tags": ("list", False, False),
-    "weight": ("number", False, False), "aliases": ("list", False, False),
+    "image_alt": ("string", False, True), "tags": ("list", False, True),
+    "weight": ("number", False, False), "aliases": ("list", False, True),
     "body": ("markdown", False, True),
 }
 EN = ["en"]  # required in the default language only: a translation takes it from there
