@@ -105,15 +105,29 @@ def field_types(page) -> dict[str, str]:
     return fields
 
 
+def listed(page, expected: int) -> list[str]:
+    """The entries the collection's list shows ("Select <title>"), once it shows `expected`
+    (or after some ten seconds: the list may still be drawn, or be another's)."""
+    for _ in range(50):
+        shown = [label for label in page.eval_on_selector_all(
+            "[role=checkbox][aria-label^='Select ']",
+            "els => els.map(e => e.getAttribute('aria-label'))") if label != "Select All"]
+        if len(shown) == expected:
+            break
+        page.wait_for_timeout(200)
+    return shown
+
+
 def all_fields(page) -> dict[str, str]:
-    """field_types once the form, drawn as it is scrolled, is drawn to its end."""
-    seen: dict[str, str] = {}
-    while len(fields := field_types(page)) > len(seen):
-        seen = fields
-        page.locator(f'section[data-key-path="{list(seen)[-1]}"]').first \
+    """field_types once the form, drawn as it is scrolled, is drawn to its end (the body)."""
+    for _ in range(100):
+        fields = field_types(page)
+        if "body" in fields:
+            return fields
+        page.locator(f'section[data-key-path="{list(fields)[-1]}"]').first \
             .scroll_into_view_if_needed()
-        page.wait_for_timeout(300)
-    return seen
+        page.wait_for_timeout(200)
+    raise AssertionError(f"the form was not drawn to its end: {fields}")
 
 
 def only_blocked_requests(page) -> list[str]:
@@ -133,10 +147,7 @@ def test_every_collection_lists_its_entries_and_shows_every_field(page_in, serve
                    if p.name.count(".") == 1 and not p.name.startswith(("_", "."))}
         page.goto(f"{url}/admin/#/collections/{name}")
         page.get_by_role("button", name="Create New Entry").first.wait_for()
-        shown = page.eval_on_selector_all(
-            "[role=checkbox][aria-label^='Select ']",
-            "els => els.map(e => e.getAttribute('aria-label'))")
-        shown = [label for label in shown if label != "Select All"]
+        shown = listed(page, len(on_disk))
         assert len(shown) == len(on_disk), (name, shown, sorted(map(str, on_disk)))
         if on_disk:  # an existing entry opens with every field
             page.get_by_role("gridcell").filter(
