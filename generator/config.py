@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from .cms_settings import CmsSettings, load_settings
 from .errors import Problems
 from .frontmatter import load_yaml_file
 from .images import ImageSettings
@@ -18,7 +19,7 @@ from .paths import OUTSIDE_CONTENT, resolved_inside
 
 LANG_CODE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8})*$")
 KNOWN = {"title", "base_url", "languages", "timezone", "description", "images"}
-KNOWN |= {"edit_url"}  # the editors' workflow (SPEC §5)
+KNOWN |= {"edit_url", "cms"}  # the editors' workflow (SPEC §5)
 IMAGE_KEYS = {"widths", "quality", "max_pixels", "originals"}
 
 
@@ -39,6 +40,7 @@ class SiteConfig:
     path: Path
     images: ImageSettings = ImageSettings()
     edit_url: str | None = None  # + a file's path inside content/: where to edit it
+    cms: CmsSettings | None = None  # the form-based editor at /admin/ (None: none)
 
     # Asked for on every link of every page: worked out once (frozen: never stale).
     @cached_property
@@ -141,10 +143,11 @@ def load_config(content_dir: Path, problems: Problems) -> SiteConfig | None:
         timezone = "UTC"
     images = _images(data.get("images", {}), path, line, problems)
     edit_url = _edit_url(data.get("edit_url"), path, line, problems)
+    cms = load_settings(data["cms"], path, line, problems) if "cms" in data else None
     if len(problems.errors) > before or not languages:
         return None
     return SiteConfig(title, description, normalise_base_url(base_url), tuple(languages),
-                      timezone, path, images, edit_url=edit_url)
+                      timezone, path, images, edit_url=edit_url, cms=cms)
 
 
 def _edit_url(value: Any, path: Path, line, problems: Problems) -> str | None:

@@ -38,6 +38,13 @@ CATEGORIES = "smart-transportation: {en: Smart Transportation, zh-tw: 智慧交�
 REGIONS = "europe: {en: Europe, zh-tw: 歐洲}\namericas: {en: Americas, zh-tw: 美洲}\n"
 
 
+def site_pages(output: Path) -> list[Path]:
+    """The site's own HTML pages: /admin/ is the editor's (its HTML is drawn by the CMS), not
+    the theme's, and is left out of the checks of every page."""
+    return sorted(p for p in output.rglob("*.html")
+                  if p.relative_to(output).parts[0] != "admin")
+
+
 def markdown_file(body: str = "", /, **fields: str) -> str:
     """A Markdown file: `fields` as front matter, each value YAML as written, then `body`:
     `markdown_file("Text.", title="Bus", company="B")`."""

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from sitekit import ROOT, build, expo, fails, html, make_site
+from sitekit import ROOT, build, expo, fails, html, make_site, site_pages
 
 URL_ATTRS = ("href", "src", "srcset", "imagesrcset", "poster", "action", "data", "cite")
 META_URLS = ("og:url", "og:image")  # absolute, under base_url
@@ -21,7 +21,7 @@ def internal_links(output: Path, base_path: str = "/", base_url: str | None = No
     every element (each srcset candidate), a redirect's refresh target, and — given the site's
     `base_url` — absolute links under it (canonical, alternates, feeds, OpenGraph) as paths.
     `skip`: a CSS selector of parts left out (".content": what editors wrote as it stands)."""
-    for page in sorted(output.rglob("*.html")):
+    for page in site_pages(output):
         soup = html(page)
         for part in soup.select(skip) if skip else ():
             part.decompose()
@@ -101,7 +101,7 @@ def assert_alternates_reciprocal(output: Path, base_path: str = "/",
         return declared[page]
 
     broken, followed = [], 0
-    for page in sorted(output.rglob("*.html")):
+    for page in site_pages(output):
         links, name = alternates(page), page.relative_to(output).as_posix()
         targets = []
         for hreflang, url in links.items():

@@ -12,9 +12,9 @@ and `expo build` must take each of them like an editor's mistake:
 
 Each build is `expo build --no-search` in a process of its own, forked from the test's (which
 has the generator imported: sitekit.expo_forked). A build costs about half a second, so CI's
-number of examples is modest: EXPO_FUZZ_EXAMPLES (default 60 per property) scales it up for a long run, EXPO_FUZZ_PROGRESS=FILE
-logs a line per build as it runs, EXPO_FUZZ_SHRINK=1 lets Hypothesis shrink a failure to its
-smallest form.
+number of examples is modest: EXPO_FUZZ_EXAMPLES (default 60 per property) scales it up for a
+long run, EXPO_FUZZ_PROGRESS=FILE logs a line per build as it runs, EXPO_FUZZ_SHRINK=1 lets
+Hypothesis shrink a failure to its smallest form.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The files no template renders: feeds, sitemap, robots.txt, calendars, theme files, image
-renditions and media. A feed, the sitemap or a calendar is made again only when what it
-shows changed (a saved body changes no entry of the sitemap and no calendar but its
-session's)."""
+renditions, media and the editor at /admin/. A feed, the sitemap or a calendar is made again
+only when what it shows changed (a saved body changes no entry of the sitemap and no calendar
+but its session's)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from functools import partial
 from pathlib import Path
 
 from ..calendar import calendar, session_ics_path, summit_ics_path
+from ..cms import admin_files
 from ..feeds import SitemapEntry, feed, feed_entries, feed_path, robots, sitemap
 from ..images import outputs as image_outputs
 from ..model import OutputFile
@@ -60,6 +61,9 @@ def generated_files(loaded: LoadedSite, in_sitemap: list[SitemapEntry], claims: 
             files.append(OutputFile(summit_ics_path(lang), remembered(
                 ("ics", settings, lang, shown(sessions)),
                 partial(calendar, site, lang, sessions))))
+    if site.config.cms is not None:  # made again each build: from the model, _data/ and items
+        files += [OutputFile(path, data) for path, data in
+                  admin_files(site, site.config.cms).items() if claims.claim(path, None, 1)]
     files += [file for file in loaded.assets.files if claims.claim(file.path, file.source, 1)]
     files += [file for file in image_outputs(loaded.images, renditions)
               if claims.claim(file.path, None, 1)]

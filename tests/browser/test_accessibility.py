@@ -16,7 +16,7 @@ import re
 from pathlib import Path
 
 import pytest
-from sitekit import AXE_JS, SITE_YAML, build, html, make_site, require_file
+from sitekit import AXE_JS, SITE_YAML, build, html, make_site, require_file, site_pages
 
 WIDTHS = {"desktop": 1280, "phone": 375}
 SEARCHES = {"en": "traffic", "zh-tw": "交通"}  # a query per language that finds results
@@ -33,7 +33,7 @@ def axe_js() -> str:
 def pages(bundled: Path) -> list[str]:
     """Every page of the site, as a path to request ('' for the entry page)."""
     found = []
-    for page in sorted(bundled.rglob("*.html")):
+    for page in site_pages(bundled):
         rel = page.relative_to(bundled).as_posix()
         found.append(rel.removesuffix("index.html"))
     return found
