@@ -1,5 +1,7 @@
 """The card cache: blocks of a template (`{% call cached(...) %}`) made once per page and
-reused on every listing showing it, and by the next build, while what they read is the same."""
+reused on every listing showing it, and by the next build, while what they read is the same;
+and blocks the same on every page of a language (`{% call cached_once(...) %}`), made once
+per build."""
 
 from __future__ import annotations
 
@@ -28,6 +30,7 @@ class Cards:
         self.cards = {} if made is None else made
         self.new_cards: list[tuple] = []
         self._checked: set[tuple] = set()  # cards made or found good in this build
+        self._once: dict[tuple, tuple[Markup, dict]] = {}  # `cached_once` blocks of this build
 
     def cached(self, name: str, view: PageView, *vary: Any, caller: Callable[..., str]
                ) -> Markup:
@@ -48,6 +51,22 @@ class Cards:
         return Markup("").join(
             self._cached((name, index == 0), view, partial(caller, view, index == 0))
             for index, view in enumerate(views))
+
+    def cached_once(self, name: str, *vary: Any, caller: Callable[[], str]) -> Markup:
+        """`{% call cached_once("footer", lang) %}…{% endcall %}`: the block, made once per
+        build and `vary` values and reused on every page giving the same. It may use the `vary`
+        values and what is the same on every page of one language (t, url, the navigation's
+        links…): pass `lang` among them, and anything else of the page it depends on."""
+        key = (name, *vary)
+        found = self._once.get(key)
+        if found is None:
+            with recording({}) as deps:
+                html = caller()
+            found = self._once[key] = (Markup(html), deps)
+        outer = current()
+        if outer is not None:
+            outer.update(found[1])
+        return found[0]
 
     def _cached(self, name: tuple, view: PageView, make: Callable[[], str]) -> Markup:
         page, site = view.model, self.site

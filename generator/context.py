@@ -22,6 +22,7 @@ class Contexts:
         self.site = site
         self.strings = strings
         self._sites: dict[str, dict] = {}  # the `site` variable, by language
+        self._navs: dict[tuple, list[dict[str, Any]]] = {}  # by language, current section, sections
 
     def _site_context(self, lang: str) -> dict[str, Any]:
         if lang not in self._sites:
@@ -61,10 +62,17 @@ class Contexts:
         }
 
     def _nav(self, lang: str, target: Target) -> list[dict[str, Any]]:
+        """The navigation, made once per language, current section and sections shown (the
+        same list for every page giving the same: templates only read it)."""
         current = target.path.split("/")[1] if target.path.count("/") >= 2 else None
-        return [{"section": s, "title": self.strings.get(lang, f"section.{s}"),
+        sections = self.site.sections()  # noted by every page, as the navigation shows them
+        key = (lang, current, sections)
+        if key not in self._navs:
+            self._navs[key] = [
+                {"section": s, "title": self.strings.get(lang, f"section.{s}"),
                  "url": href(self.site.config, f"{lang}/{s}/"), "current": s == current}
-                for s in self.site.sections()]
+                for s in sections]
+        return self._navs[key]
 
     def _switcher(self, target: Target, page: PageView | None) -> list[dict[str, Any]]:
         """A link per language: the translation, else that language's section, else its home."""

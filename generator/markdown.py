@@ -134,26 +134,37 @@ class _LinkExtension(Extension):
 
 
 class MarkdownRenderer:
-    """One configured Markdown converter, reset between pages (building one is costly)."""
+    """Configured Markdown converters, reset between pages (building one is costly): a text
+    holding the table of contents' marker ("[TOC]") gets one that looks for it, any other one
+    that does not (the toc extension would look in every element of every page)."""
 
     def __init__(self) -> None:
-        self._md = markdown.Markdown(
-            extensions=["tables", "fenced_code", "toc", "attr_list", "footnotes",
-                        "def_list", "abbr", "sane_lists", _LinkExtension()],
-            extension_configs={
-                "toc": {"slugify": heading_id, "toc_depth": "2-3", "permalink": False},
-            },
-            output_format="html",
-        )
-        self._links: _Links = self._md.treeprocessors["expo-links"]
+        self._plain = _markdown(marker="")
+        self._with_marker: markdown.Markdown | None = None  # made when a text needs it
 
     def render(self, text: str, linker: Linker | None = None) -> Rendered:
-        self._md.reset()
-        self._links.linker = linker
-        html = self._md.convert(text)
-        toc = self._md.toc if self._md.toc_tokens else ""  # type: ignore[attr-defined]
+        md = self._plain
+        if TOC_MARKER in text:
+            md = self._with_marker = self._with_marker or _markdown(marker=TOC_MARKER)
+        md.reset()
+        md.treeprocessors["expo-links"].linker = linker
+        html = md.convert(text)
+        toc = md.toc if md.toc_tokens else ""  # type: ignore[attr-defined]
         html = sanitise(html)
         return Rendered(html, toc, frozenset(ID.findall(html)))
+
+
+TOC_MARKER = "[TOC]"
+
+
+def _markdown(marker: str) -> markdown.Markdown:
+    return markdown.Markdown(
+        extensions=["tables", "fenced_code", "toc", "attr_list", "footnotes", "def_list",
+                    "abbr", "sane_lists", _LinkExtension()],
+        extension_configs={"toc": {"slugify": heading_id, "toc_depth": "2-3",
+                                   "permalink": False, "marker": marker}},
+        output_format="html",
+    )
 
 
 @functools.cache

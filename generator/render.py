@@ -23,8 +23,8 @@ from .urls import absolute, href
 
 
 class Renderer:
-    """Renders the pages of one build; its attributes `url`, `absolute`, `picture`, `cached`
-    and `cached_each` are the theme's globals (see templates._RendererGlobal)."""
+    """Renders the pages of one build; its attributes `url`, `absolute`, `picture`, `cached`,
+    `cached_each` and `cached_once` are the theme's globals (see templates._RendererGlobal)."""
 
     def __init__(self, templates_dir: Path, site: Site, strings: Strings, assets: Assets,
                  cards: dict[tuple, Card] | None = None, env: jinja2.Environment | None = None,
@@ -48,6 +48,7 @@ class Renderer:
         card_cache = Cards(site, self.dependencies, cards)
         self.cards, self.new_cards = card_cache.cards, card_cache.new_cards  # kept by a Builder
         self.cached, self.cached_each = card_cache.cached, card_cache.cached_each
+        self.cached_once = card_cache.cached_once
         self.absolute = partial(absolute, site.config)
         self.picture = picture_global(site.config)
 

@@ -78,7 +78,7 @@ def _environment(templates_dir: Path, compiled: Path | None) -> _Environment:
         format_date(value, lang, with_time) if value else "")
     env.filters["isodate"] = lambda value: value.isoformat() if value else ""
     env.filters["collate"] = _collate
-    for name in ("url", "absolute", "picture", "cached", "cached_each"):
+    for name in ("url", "absolute", "picture", "cached", "cached_each", "cached_once"):
         env.globals[name] = _RendererGlobal(env, name)
     return env
 

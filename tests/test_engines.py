@@ -169,3 +169,20 @@ def test_one_converter_converts_each_text_as_a_fresh_one():
     for text in texts:
         shared.render(text, lambda value, tag: f"/linked/{tag}")
         assert shared.render(text) == MarkdownRenderer().render(text)
+
+
+def test_a_body_converts_as_with_the_table_of_contents_marker_looked_for():
+    """Only a text holding "[TOC]" is converted by a converter that looks for the marker
+    (looking in every element of every page is slow): every text gives what a converter always
+    looking for it gives, "[TOC]" standing alone replaced by the table of contents."""
+    from generator.markdown import TOC_MARKER, _markdown, sanitise
+
+    stock = _markdown(marker=TOC_MARKER)
+    texts = [SYNTAX, f"[TOC]\n\n{SYNTAX}", "- [TOC]\n\n## A\n\n`[TOC]`\n\n### B\n",
+             "\\[TOC\\]\n\n## A\n", "&#91;TOC]\n\n## A\n",
+             *(path.read_text(encoding="utf-8", errors="replace") for path in corpus())]
+    converted = MarkdownRenderer()
+    for text in texts:
+        stock.reset()
+        assert converted.render(text).html == sanitise(stock.convert(text)), text
+    assert 'class="toc"' in converted.render(f"[TOC]\n\n{SYNTAX}").html

@@ -384,6 +384,28 @@ def test_a_card_made_inside_its_own_page_notes_what_it_read(tmp_path):
     assert page.read_text() == "Taipei Hall|<p class=own>Taipei Hall</p>"
 
 
+def test_a_block_made_once_per_language_shows_it_and_notes_what_it_read_on_every_page(
+        tmp_path):
+    """`cached_once` makes a block once per language (and values given) for all pages: each
+    page shows its own language's, and each notes the theme file the block links to, so that
+    editing that file renders them all again with its new address, not only the page that
+    happened to make the block."""
+    site = project(tmp_path)
+    site.write({"theme/solution.html": (
+        "{% call cached_once('foot', lang) %}<a href=\"{{ url('static/css/site.css') }}\">"
+        "{{ t('home') }}</a>{% endcall %}\n")})
+    site.build()
+    pages = ["en/solutions/bus/index.html", "en/solutions/clinic/index.html",
+             "zh-tw/solutions/bus/index.html"]
+    links = {page: site.html(page).a for page in pages}
+    assert [a.text for a in links.values()] == ["Home", "Home", "首頁"]
+    assert len({a["href"] for a in links.values()}) == 1
+    site.edit("theme/static/css/site.css", "}", "}\n/* edited */")
+    site.build()
+    new = {site.html(page).a["href"] for page in pages}
+    assert len(new) == 1 and new != {a["href"] for a in links.values()}
+
+
 def test_deleted_page_leaves_no_stale_output(tmp_path):
     root = project(tmp_path).root
     run(root)

@@ -212,6 +212,8 @@ def run_build(root: Path, label: str, extra: list[str]) -> dict:
     code = ("import json, resource, sys, time\n"
             "from pathlib import Path\n"
             "from generator.build import Options, build\n"
+            "from generator.cli import collector_policy\n"
+            "collector_policy()  # as `expo build` runs it\n"
             "t = time.perf_counter()\n"
             "r = build(Options(templates=Path(sys.argv[1]), no_search='--no-search' in sys.argv))\n"
             "print(json.dumps({'pages': r.pages, 'files': r.files, 'phases': r.phases,\n"
