@@ -26,7 +26,7 @@ from .markdown import plain_text
 from .model import Page
 from .site import Site
 from .urls import absolute, media_href
-from .views import data_label
+from .views import data_label, web_or_mail
 
 SCHEMA = "https://c3voc.de/schedule/schema.json"
 # Patterns of the two schemas a value must match to be written at all where it is optional.
@@ -186,10 +186,7 @@ def _event(site: Site, page: Page, zone: ZoneInfo, room: str, labels: Labels,
             media_href(config, recording, full=True)
         links.append(Link(address, labels.replay, "media"))
     if fields.get("questions"):
-        question = fields["questions"]
-        address = question if question.startswith(("http://", "https://")) else \
-            f"mailto:{question}"
-        links.append(Link(address, labels.questions, "web"))
+        links.append(Link(web_or_mail(fields["questions"]), labels.questions, "web"))
     return Event(guid, number, fields["start"].astimezone(zone), fields["end"].astimezone(zone),
                  room, f"{config.summit.acronym}-{page.slug}", url, page.title,
                  fields.get("topic"), config.language(page.lang).html_lang,
