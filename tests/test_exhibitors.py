@@ -7,7 +7,7 @@ from __future__ import annotations
 import contextlib
 
 import pytest
-from sitekit import ROOT, SiteBuilder, fails, make_site, markdown_file
+from sitekit import ROOT, SiteBuilder, fails, html, make_site, markdown_file
 
 from generator.build import Builder, Options
 from generator.errors import BuildFailed
@@ -135,3 +135,12 @@ def run_preview(preview: Builder, root) -> None:
     assert [str(p) for p in failed.value.problems.sorted()] == [
         "content/solutions/kiosk/index.md:6: error: 'solutions/kiosk/brochure.pdf' is not a "
         "PDF file (it does not begin with %PDF-): save or export the brochure as PDF"]
+
+
+def test_the_bundled_site_shows_a_sample_meeting_and_brochure(bundled):
+    for lang in ("en", "zh-tw"):
+        page = html(bundled / lang / "solutions/telehealth-care-kiosk/index.html")
+        assert page.select(".actions a.button")[0]["href"] == "https://health.example.com/meet"
+        brochure = page.select_one(".actions a[type='application/pdf']")
+        assert (bundled / brochure["href"].lstrip("/")).read_bytes().startswith(b"%PDF-1.4")
+        assert "1 kB" in brochure.get_text()

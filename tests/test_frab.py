@@ -259,3 +259,20 @@ def test_files_are_published_under_a_sub_path(tmp_path):
                for url in json_events(data))
     assert xml_problems(root) == [] and json_problems(data) == []
 
+
+
+def test_the_bundled_programme_has_its_three_sessions_by_region(bundled):
+    for lang in LANGS:
+        root = ET.parse(bundled / lang / "summit/schedule.xml").getroot()
+        data = json.loads((bundled / lang / "summit/schedule.json").read_text(encoding="utf-8"))
+        assert xml_problems(root) == [] and json_problems(data) == []
+        regions = {event.findtext("url").split("/")[-2]: event.findtext("room")
+                   for event in root.iter("event")}
+        assert regions == {
+            "2020-08-13-europe": {"en": "Europe", "zh-tw": "歐洲"}[lang],
+            "2020-08-18-americas": {"en": "Americas", "zh-tw": "美洲"}[lang],
+            "2020-08-25-asia": {"en": "Asia-Pacific", "zh-tw": "亞太"}[lang]}
+        assert data["schedule"]["conference"]["acronym"] == "mayors_summit_2020"
+        # the invented session's old address leads to the Asia session
+        old = (bundled / lang / "summit/2020-08-25-middle-east-africa/index.html").read_text()
+        assert f'url=/{lang}/summit/2020-08-25-asia/"' in old
