@@ -63,7 +63,7 @@ class Labels:
                 return THEME_DEFAULTS[key]
 
         section = site.page("summit", lang)
-        title = site.config.summit.title_in(lang) or (
+        title = site.config.summit.title.get(lang) or (
             section.title if section is not None else text("section.summit"))
         regions = sorted({p.fields["region"] for p in sessions})
         return cls(title, text("session.stream_title"), text("session.replay_title"),
