@@ -16,7 +16,7 @@ import re
 from pathlib import Path
 
 import pytest
-from sitekit import AXE_JS, build, html, make_site, require_file
+from sitekit import AXE_JS, build, forwards, html, make_site, require_file
 
 WIDTHS = {"desktop": 1280, "phone": 375}
 SEARCHES = {"en": "traffic", "zh-tw": "交通"}  # a query per language that finds results
@@ -36,7 +36,7 @@ def pages(bundled: Path) -> list[str]:
     checks one with the forward held back)."""
     found = []
     for page in sorted(bundled.rglob("*.html")):
-        if '<meta http-equiv="refresh"' in page.read_text(encoding="utf-8"):
+        if forwards(page):
             continue
         rel = page.relative_to(bundled).as_posix()
         found.append(rel.removesuffix("index.html"))
