@@ -176,6 +176,8 @@ def widget(site: Site, name: str, checker, kind: str) -> dict[str, Any]:
         return {"widget": "select", "options": options, "multiple": checker is s.ref_list}
     if checker is s.image:
         return {"widget": "image"}
+    if checker is s.pdf:
+        return {"widget": "file"}
     if checker is s.gallery:
         return {"widget": "list", "i18n": True, "fields": [
             {"name": "src", "label": "Image", "widget": "image", "required": True},

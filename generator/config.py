@@ -16,9 +16,11 @@ from .errors import Problems
 from .frontmatter import load_yaml_file
 from .images import ImageSettings
 from .paths import OUTSIDE_CONTENT, resolved_inside
+from .summit_settings import KEYS as SUMMIT_KEYS
+from .summit_settings import SummitSettings, load_summit
 
 LANG_CODE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8})*$")
-KNOWN = {"title", "base_url", "languages", "timezone", "description", "images"}
+KNOWN = {"title", "base_url", "languages", "timezone", "description", "images", "summit"}
 KNOWN |= {"edit_url", "cms"}  # the editors' workflow (SPEC §5)
 IMAGE_KEYS = {"widths", "quality", "max_pixels", "originals"}
 
@@ -39,6 +41,7 @@ class SiteConfig:
     timezone: str
     path: Path
     images: ImageSettings = ImageSettings()
+    summit: SummitSettings = SummitSettings()
     edit_url: str | None = None  # + a file's path inside content/: where to edit it
     cms: CmsSettings | None = None  # the form-based editor at /admin/ (None: none)
 
@@ -143,11 +146,14 @@ def load_config(content_dir: Path, problems: Problems) -> SiteConfig | None:
         timezone = "UTC"
     images = _images(data.get("images", {}), path, line, problems)
     edit_url = _edit_url(data.get("edit_url"), path, line, problems)
+    summit = load_summit(_group(data.get("summit", {}), "summit", SUMMIT_KEYS, "{acronym: "
+                                "mayors_summit}", path, line, problems),
+                         title.get(codes[0], "") if codes else "", codes, path, line, problems)
     cms = load_settings(data["cms"], path, line, problems) if "cms" in data else None
     if len(problems.errors) > before or not languages:
         return None
     return SiteConfig(title, description, normalise_base_url(base_url), tuple(languages),
-                      timezone, path, images, edit_url=edit_url, cms=cms)
+                      timezone, path, images, summit, edit_url=edit_url, cms=cms)
 
 
 def _edit_url(value: Any, path: Path, line, problems: Problems) -> str | None:
@@ -166,14 +172,10 @@ def _edit_url(value: Any, path: Path, line, problems: Problems) -> str | None:
 def _images(value: Any, path: Path, line, problems: Problems) -> ImageSettings:
     """images: {widths: [480, 960, 1600], quality: 80, max_pixels: 50000000, originals: no}"""
     default = ImageSettings()
-    if not isinstance(value, dict):
-        problems.error(path, line("images"), "'images' must be settings like "
-                       "{widths: [480, 960, 1600], quality: 80}")
+    value = _group(value, "images", IMAGE_KEYS, "{widths: [480, 960, 1600], quality: 80}",
+                   path, line, problems)
+    if value is None:
         return default
-    for key in value:
-        if key not in IMAGE_KEYS:
-            problems.warning(path, line("images", key), f"unknown image setting '{key}' "
-                             f"(known: {', '.join(sorted(IMAGE_KEYS))})")
     widths = value.get("widths", list(default.widths))
     if not (isinstance(widths, list) and widths and all(
             isinstance(w, int) and not isinstance(w, bool) and 16 <= w <= 8000 for w in widths)):
@@ -194,6 +196,20 @@ def _images(value: Any, path: Path, line, problems: Problems) -> ImageSettings:
         problems.error(path, line("images", "originals"), "'originals' must be true or false")
         originals = default.originals
     return ImageSettings(tuple(sorted(set(widths))), quality, max_pixels, originals)
+
+
+def _group(value: Any, name: str, known: set[str], example: str, path: Path, line,
+           problems: Problems) -> dict | None:
+    """A group of settings (`images:`, `summit:`): its unknown keys warned about; None (and
+    an error) when it is not a group at all."""
+    if not isinstance(value, dict):
+        problems.error(path, line(name), f"'{name}' must be settings like {example}")
+        return None
+    for key in value:
+        if key not in known:
+            problems.warning(path, line(name, key), f"unknown {name} setting '{key}' (known: "
+                             f"{', '.join(sorted(known))})")
+    return value
 
 
 def valid_timezone(name: Any) -> bool:

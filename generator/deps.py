@@ -114,6 +114,8 @@ def fingerprint_pages(site: Site, memo: dict[int, tuple] | None = None) -> None:
         pictures = [site.pictures.get(i) for i in (
             fields.get("image"), *(g["src"] for g in fields.get("gallery") or ())) if i
                     ] if "image" in fields or "gallery" in fields else []
+        if "brochure" in fields:  # shown with its size, which may change while the page does not
+            pictures.append(site.file_sizes.get(fields["brochure"]))
         # Besides its fields: its file's name (its edit link) and status as a translation.
         shown = (pictures, page.doc.path.name, page.translation)
         old = memo.get(id(page))

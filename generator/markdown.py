@@ -57,6 +57,7 @@ ID = re.compile(r'\sid="([^"]+)"')
 # duplicate id is invalid HTML, and the skip link would lead to the heading): `## Main` gets
 # id="section-main". tests/test_validity.py keeps this in step with the templates.
 THEME_IDS = re.compile(r"main|search|media-title|gallery-title|session-speakers|solution-more|"
+                       r"schedule-files|"
                        r"(tour|pavilion|city)-(solutions|tours|sessions)|"
                        r"(home|region|day|filter)-.+")
 
@@ -195,6 +196,15 @@ def plain_summary(html: str, limit: int = 200) -> str:
         return text
     cut = text[:limit].rsplit(" ", 1)[0] if " " in text[: limit] else text[:limit]
     return cut.rstrip(",;:.、，") + "…"
+
+
+def plain_text(html: str) -> str:
+    """A rendered body as plain text: its blocks as paragraphs parted by a blank line."""
+    html = re.sub(r"</(p|h[1-6]|li|tr|pre|blockquote|dd|dt)>", "\n\n", html)
+    text = _TEXT_ONLY.clean(re.sub(r"</t[dh]>", " ", html))
+    blocks = (re.sub(r"[ \t\r\f\v]+", " ", block).strip() for block in
+              re.split(r"\n\s*\n", unescape(text)))
+    return "\n\n".join(re.sub(r" ?\n ?", " ", block) for block in blocks if block)
 
 
 def body_line(body: str, needle: str, first_line: int, start: int = 0) -> int:

@@ -37,6 +37,8 @@ category: "TODO: a key of _data/categories.yaml"
 # video: https://www.youtube.com/watch?v=...
 # gallery:
 #   - {src: photo.jpg, alt: What the photo shows}
+# meeting: https://example.com/meet   # or an e-mail address: the "Request a meeting" button
+# brochure: brochure.pdf              # a PDF file beside this page
 """,
     "pavilion": 'organizer: "TODO: organizer"\n',
     "session": """\

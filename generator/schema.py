@@ -208,16 +208,26 @@ def moment(ctx: Context, keys: tuple, value: Any, zone: str | None = None) -> An
 
 def image(ctx: Context, keys: tuple, value: Any) -> Any:
     """A path to an image file: relative to the page's file first, then to content/."""
+    return _content_file(ctx, keys, value, "an image file", IMAGE_TYPES, "a supported image")
+
+
+def pdf(ctx: Context, keys: tuple, value: Any) -> Any:
+    """A path to a PDF file, found as an image is (its bytes are checked by brochures.py)."""
+    return _content_file(ctx, keys, value, "a PDF file", {".pdf"}, "a PDF file")
+
+
+def _content_file(ctx: Context, keys: tuple, value: Any, what: str, suffixes: set[str],
+                  kind: str) -> Any:
+    """The content path of the file `value` names, if its name ends in one of `suffixes`."""
     if not isinstance(value, str) or not value.strip():
-        ctx.error(keys, f"'{_name(keys)}' must be the path of an image file")
+        ctx.error(keys, f"'{_name(keys)}' must be the path of {what}")
         return _INVALID
     found = resolve_file(ctx.content_dir, ctx.doc.origin.get(keys[0], ctx.doc.path), value)
     if isinstance(found, str):
         ctx.error(keys, found)
         return _INVALID
-    if found.suffix.lower() not in IMAGE_TYPES:
-        ctx.error(keys, f"'{value}' is not a supported image: use "
-                  f"{', '.join(sorted(IMAGE_TYPES))}")
+    if found.suffix.lower() not in suffixes:
+        ctx.error(keys, f"'{value}' is not {kind}: use {', '.join(sorted(suffixes))}")
         return _INVALID
     return found.relative_to(ctx.content_dir.resolve()).as_posix()
 
@@ -313,6 +323,7 @@ TYPE_FIELDS: dict[str, dict[str, tuple[Checker, bool]]] = {
         "company": (text, True), "category": (data_key("categories"), True),
         "pavilion": (ref, False), "cities": (ref_list, False), "website": (url, False),
         "contact": (email, False), "video": (url, False), "gallery": (gallery, False),
+        "meeting": (url_or_email, False), "brochure": (pdf, False),
     },
     "pavilion": {"organizer": (text, True)},
     "session": {

@@ -51,6 +51,7 @@ class Site:
             if page.section and page.kind != "section":
                 self.by_slug.setdefault((page.section, page.slug), {})[page.lang] = page
         self.media: set[str] = set()  # content paths of other files pages link to
+        self.file_sizes: dict[str, int] = {}  # content path → bytes, of files shown with a size
         self.image_refs: dict[str, list[Reference]] = {}  # content path → where it is used
         self.covers: set[str] = set()  # images used as a page's cover (get an OG crop)
         self.pictures: dict[str, Picture] = {}  # filled by the image pipeline

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from markupsafe import Markup
 
 from . import jsonld
+from .brochures import size_text
 from .calendar import session_ics_path
 from .deps import current
 from .model import Page
@@ -266,10 +267,21 @@ class PageView:
 
     @property
     def questions_url(self) -> str | None:
-        value = self._page.fields.get("questions")
-        if not value:
+        return web_or_mail(self._page.fields.get("questions"))
+
+    @property
+    def meeting_url(self) -> str | None:
+        """Where a visiting city or company asks for a meeting: a web page, or a mailto: link."""
+        return web_or_mail(self._page.fields.get("meeting"))
+
+    @property
+    def brochure(self) -> dict[str, str] | None:
+        """The brochure as published: {url, size} ("2.1 MB")."""
+        rel = self._page.fields.get("brochure")
+        if rel is None:
             return None
-        return value if value.startswith(("http://", "https://")) else f"mailto:{value}"
+        return {"url": media_href(self._site.config, rel),
+                "size": size_text(self._site.file_sizes.get(rel, 0))}
 
     # -- summit and structured data -------------------------------------------------------
     @property
@@ -307,6 +319,13 @@ class PageView:
     def _gathered(self, section: str, field: str) -> list[PageView]:
         return [PageView(p, self._site, self.lang)
                 for p in self._site.related(section, field, self._page.slug, self.lang)]
+
+
+def web_or_mail(value: str | None) -> str | None:
+    """A link to a field that is a web address or an e-mail address (SPEC §4)."""
+    if not value:
+        return None
+    return value if value.startswith(("http://", "https://")) else f"mailto:{value}"
 
 
 def data_label(site: Site, kind: str, key: str, lang: str) -> str:

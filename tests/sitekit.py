@@ -166,6 +166,12 @@ def output_files(output: Path) -> dict[str, bytes]:
             for p in sorted(output.rglob("*")) if p.is_file() and p.name != ".expo-output"}
 
 
+def forwards(page: Path) -> bool:
+    """Whether a built page is the redirect page of an old address (`aliases`), which forwards
+    at once and has nothing of a page of the site."""
+    return '<meta http-equiv="refresh"' in page.read_text(encoding="utf-8")
+
+
 def html(path: Path) -> BeautifulSoup:
     return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
 

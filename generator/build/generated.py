@@ -12,6 +12,7 @@ from pathlib import Path
 from ..calendar import calendar, session_ics_path, summit_ics_path
 from ..cms import admin_files
 from ..feeds import SitemapEntry, feed, feed_entries, feed_path, robots, sitemap
+from ..frab import Labels, schedule_files
 from ..images import outputs as image_outputs
 from ..model import OutputFile
 from ..urls import media_path
@@ -64,6 +65,7 @@ def generated_files(loaded: LoadedSite, in_sitemap: list[SitemapEntry], claims: 
     if site.config.cms is not None:  # made again each build: from the model, _data/ and items
         files += [OutputFile(path, data) for path, data in
                   admin_files(site, site.config.cms).items() if claims.claim(path, None, 1)]
+    files += programmes(loaded, claims, remembered)
     files += [file for file in loaded.assets.files if claims.claim(file.path, file.source, 1)]
     files += [file for file in image_outputs(loaded.images, renditions)
               if claims.claim(file.path, None, 1)]
@@ -72,4 +74,22 @@ def generated_files(loaded: LoadedSite, in_sitemap: list[SitemapEntry], claims: 
         path = media_path(rel)
         if claims.claim(path, site.content_dir / rel, 1):
             files.append(OutputFile(path, (site.content_dir / rel).read_bytes()))
+    return files
+
+
+def programmes(loaded: LoadedSite, claims: Claims, remembered: Callable) -> list[OutputFile]:
+    """Each language's summit programme for conference apps (frab.py): made again when a
+    session's data or body, or a label (the summit's title, a region's name) changed."""
+    site, files = loaded.site, []
+    for lang in site.config.codes:
+        sessions = site.items("summit", lang)
+        if not sessions:
+            continue
+        labels = Labels.of(site, loaded.renderer.contexts.strings, lang, sessions)
+        both = remembered(("frab", repr(site.config), lang, labels, tuple(
+            (p.key, p.lang, site.page_fingerprints.get((p.key, p.lang)),
+             site.body_fingerprints.get((p.key, p.lang))) for p in sessions)),
+            partial(schedule_files, site, lang, sessions, labels))
+        files += [OutputFile(path, data) for path, data in both.items()
+                  if claims.claim(path, None, 1)]
     return files

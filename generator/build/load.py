@@ -12,6 +12,7 @@ import jinja2
 from ..assets import Assets
 from ..assets import collect as collect_assets
 from ..bodies import apply_pictures, collect_images, render_markdown
+from ..brochures import collect_brochures
 from ..config import load_config, valid_base_url
 from ..content import ParseCache, load_data, load_pages
 from ..deps import fingerprint_pages
@@ -87,6 +88,7 @@ def load(options: Options, problems: Problems, clock: Clock, bodies: dict | None
     clock.lap("read")
     bodies = render_markdown(site, problems, options.jobs, bodies, step(options, "Markdown"))
     collect_images(site)
+    collect_brochures(site, problems)
     clock.lap("markdown")
     images = process_images(site.image_refs, site.covers, site.content_dir, options.cache,
                             config.images, options.jobs, problems, step(options, "Images"),
