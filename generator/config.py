@@ -17,8 +17,10 @@ from .images import ImageSettings
 from .paths import OUTSIDE_CONTENT, resolved_inside
 
 LANG_CODE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8})*$")
-KNOWN = {"title", "base_url", "languages", "timezone", "description", "images"}
+KNOWN = {"title", "base_url", "languages", "timezone", "description", "images", "summit"}
 IMAGE_KEYS = {"widths", "quality", "max_pixels", "originals"}
+SUMMIT_KEYS = {"title", "acronym", "organizer"}
+ACRONYM = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
 
 
 @dataclass(frozen=True)
@@ -26,6 +28,21 @@ class Language:
     code: str  # as in file names and URLs: "zh-tw"
     name: str  # as shown to visitors: "繁體中文"
     html_lang: str  # BCP 47 for <html lang> and hreflang: "zh-Hant-TW"
+
+
+@dataclass(frozen=True)
+class Organizer:
+    name: dict[str, str]  # per language
+    url: str | None
+
+
+@dataclass(frozen=True)
+class SummitSettings:
+    """The programme as a whole (SPEC §5): its schema.org Event, its frab schedule."""
+
+    title: dict[str, str] = dataclasses.field(default_factory=dict)  # {}: the section's title
+    acronym: str = "summit"
+    organizers: tuple[Organizer, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -37,6 +54,7 @@ class SiteConfig:
     timezone: str
     path: Path
     images: ImageSettings = ImageSettings()
+    summit: SummitSettings = SummitSettings()
 
     # Asked for on every link of every page: worked out once (frozen: never stale).
     @cached_property
@@ -138,10 +156,49 @@ def load_config(content_dir: Path, problems: Problems) -> SiteConfig | None:
                        "name such as Asia/Taipei")
         timezone = "UTC"
     images = _images(data.get("images", {}), path, line, problems)
+    summit = _summit(data.get("summit", {}), codes, title, path, line, problems)
     if len(problems.errors) > before or not languages:
         return None
     return SiteConfig(title, description, normalise_base_url(base_url), tuple(languages),
-                      timezone, path, images)
+                      timezone, path, images, summit)
+
+
+def _summit(value: Any, codes: list[str], site_title: dict[str, str], path: Path, line,
+            problems: Problems) -> SummitSettings:
+    """summit: {title: {en: ..., zh-tw: ...}, acronym: mayors-summit, organizer: [{name, url}]}"""
+    if not isinstance(value, dict):
+        problems.error(path, line("summit"), "'summit' must be settings like "
+                       "{title: ..., acronym: ..., organizer: [{name: ..., url: ...}]}")
+        return SummitSettings()
+    for key in value:
+        if key not in SUMMIT_KEYS:
+            problems.warning(path, line("summit", key), f"unknown summit setting '{key}' "
+                             f"(known: {', '.join(sorted(SUMMIT_KEYS))})")
+    title = {}
+    if value.get("title") is not None:
+        title = _per_language(value["title"], codes, "title", path,
+                              lambda _: line("summit", "title"), problems, True)
+    default = re.sub(r"[^a-z0-9]+", "-", (site_title.get(codes[0], "") if codes else "").lower())
+    acronym = value.get("acronym", default.strip("-") or "summit")
+    if not isinstance(acronym, str) or not ACRONYM.match(acronym):
+        problems.error(path, line("summit", "acronym"), "'acronym' must be lower-case letters "
+                       "and digits joined by '-' or '_', like mayors-summit")
+        acronym = "summit"
+    organizers = []
+    raw = value.get("organizer", [])
+    for index, item in enumerate(raw if isinstance(raw, list) else [None]):
+        where = line("summit", "organizer", index) if isinstance(raw, list) else \
+            line("summit", "organizer")
+        if not isinstance(item, dict) or item.get("name") is None or not (
+                item.get("url") is None or valid_base_url(item["url"])):
+            problems.error(path, where, "each summit 'organizer' must be {name: ..., url: "
+                           "https://...}: a name (one text, or one per language) and an "
+                           "optional web address")
+            continue
+        name = _per_language(item["name"], codes, "name", path, lambda _, w=where: w,
+                             problems, True)
+        organizers.append(Organizer(name, item.get("url")))
+    return SummitSettings(title, acronym, tuple(organizers))
 
 
 def _images(value: Any, path: Path, line, problems: Problems) -> ImageSettings:

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from .config import valid_timezone
 from .errors import Problems
+from .filekinds import is_kind, kind_name
 from .frontmatter import Document
 from .paths import resolved_inside
 from .urls import alias_output, split_url
@@ -24,6 +25,7 @@ from .urls import alias_output, split_url
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 EMAIL = re.compile(r"^[^@\s<>\"'()]+@[^@\s<>\"'()]+\.[^@\s<>\"'()]+$")
 IMAGE_TYPES = {".jpg", ".jpeg", ".png", ".gif", ".webp", ".avif"}
+LANG_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")  # BCP 47, as <track srclang>
 
 SECTION_TYPES = {
     "solutions": "solution",
@@ -208,18 +210,68 @@ def moment(ctx: Context, keys: tuple, value: Any, zone: str | None = None) -> An
 
 def image(ctx: Context, keys: tuple, value: Any) -> Any:
     """A path to an image file: relative to the page's file first, then to content/."""
-    if not isinstance(value, str) or not value.strip():
-        ctx.error(keys, f"'{_name(keys)}' must be the path of an image file")
-        return _INVALID
-    found = resolve_file(ctx.content_dir, ctx.doc.origin.get(keys[0], ctx.doc.path), value)
-    if isinstance(found, str):
-        ctx.error(keys, found)
+    found = _content_path(ctx, keys, value, "an image file")
+    if found is _INVALID:
         return _INVALID
     if found.suffix.lower() not in IMAGE_TYPES:
         ctx.error(keys, f"'{value}' is not a supported image: use "
                   f"{', '.join(sorted(IMAGE_TYPES))}")
         return _INVALID
     return found.relative_to(ctx.content_dir.resolve()).as_posix()
+
+
+def published_file(*suffixes: str) -> Checker:
+    """A file published as it is (a video, captions), found like an image; its suffix one of
+    `suffixes` and its first bytes of the kind that suffix names."""
+    what = " or ".join(kind_name(s) for s in suffixes)
+
+    def check(ctx: Context, keys: tuple, value: Any) -> Any:
+        found = _content_path(ctx, keys, value, what)
+        if found is _INVALID:
+            return _INVALID
+        suffix = found.suffix.lower()
+        if suffix not in suffixes:
+            ctx.error(keys, f"'{value}' is not {what}: use a {' or '.join(suffixes)} file")
+            return _INVALID
+        if not is_kind(found):
+            ctx.error(keys, f"'{value}' is not {kind_name(suffix)}: its content is something "
+                      "else (export it again, or correct the file name)")
+            return _INVALID
+        return found.relative_to(ctx.content_dir.resolve()).as_posix()
+
+    return check
+
+
+def _content_path(ctx: Context, keys: tuple, value: Any, what: str) -> Any:
+    """The file a field names, relative to the page's file first, then to content/."""
+    if not isinstance(value, str) or not value.strip():
+        ctx.error(keys, f"'{_name(keys)}' must be the path of {what}")
+        return _INVALID
+    found = resolve_file(ctx.content_dir, ctx.doc.origin.get(keys[0], ctx.doc.path), value)
+    if isinstance(found, str):
+        ctx.error(keys, found)
+        return _INVALID
+    return found
+
+
+def recording(ctx: Context, keys: tuple, value: Any) -> Any:
+    """A session's replay: a web address (YouTube and Vimeo get the player) or a video file."""
+    if isinstance(value, str) and "://" in value:
+        return url(ctx, keys, value)
+    return published_file(".mp4", ".webm")(ctx, keys, value)
+
+
+def language_tag(ctx: Context, keys: tuple, value: Any) -> Any:
+    if not isinstance(value, str) or not LANG_TAG.match(value.strip()):
+        ctx.error(keys, f"'{_name(keys)}' must be a language tag such as en or zh-Hant, "
+                  f"not {value!r}")
+        return _INVALID
+    return value.strip()
+
+
+def captions(ctx: Context, keys: tuple, value: Any) -> Any:
+    spec = {"lang": (language_tag, True), "src": (published_file(".vtt"), True)}
+    return _records(ctx, keys, value, spec, "{lang, src}")
 
 
 def resolve_file(content_dir: Path, page_path: Path, ref_path: str) -> Path | str:
@@ -318,7 +370,8 @@ TYPE_FIELDS: dict[str, dict[str, tuple[Checker, bool]]] = {
         "start": (text, True), "end": (text, True), "timezone": (timezone, True),
         "region": (data_key("regions"), True), "host": (text, False), "topic": (text, False),
         "speakers": (speakers, False), "livestream": (url, False),
-        "questions": (url_or_email, False),
+        "questions": (url_or_email, False), "recording": (recording, False),
+        "captions": (captions, False),
     },
     "city": {"country": (text, True), "region": (data_key("regions"), True),
              "leader": (text, False), "website": (url, False)},
@@ -358,6 +411,9 @@ def check_page(ctx: Context, kind: str) -> tuple[dict[str, Any], bool]:
             ctx.error(("end",), "'end' must be after 'start'")
             ok = False
         fields["start"], fields["end"] = start, end
+    if "captions" in fields and "://" in fields.get("recording", "://"):
+        ctx.warning(("captions",), "'captions' are shown with a 'recording' that is a video "
+                    "file (.mp4 or .webm) only: the video host shows its own")
     return fields, ok
 
 
