@@ -41,7 +41,7 @@
   var end = Date.parse(status.getAttribute("data-end") || "");
   if (isNaN(start) || isNaN(end)) return;
   var replay = document.querySelector("[data-live-replay]");
-  var stream = document.querySelector('[data-media="media"]');
+  var stream = document.querySelector('[data-media="media-title"]');
   var front = document.createElement("div");  // the place right under the page's title
   front.className = "live-front";
   header.parentNode.insertBefore(front, header.nextSibling);
