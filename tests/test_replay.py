@@ -11,7 +11,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from sitekit import PRAGUE, SPRINGFIELD, SiteBuilder
+from sitekit import PRAGUE, SITE_YAML, SPRINGFIELD, SiteBuilder
 
 WEBM = b"\x1a\x45\xdf\xa3" + bytes(60)  # the first bytes of a WebM (EBML) file
 VTT_EN = "WEBVTT\n\n00:00.000 --> 00:02.000\nHello from the summit\n"
@@ -23,14 +23,7 @@ summit:
   organizer:
     - {name: {en: Taipei City Government, zh-tw: 臺北市政府}, url: https://www.gov.taipei/}
 """
-SITE_YAML = """\
-title: {en: Test Expo, zh-tw: 測試展}
-base_url: https://example.org/expo/
-languages:
-  en: {name: English, html_lang: en}
-  zh-tw: {name: 繁體中文, html_lang: zh-Hant-TW}
-timezone: Asia/Taipei
-"""
+SITE_YAML = SITE_YAML.replace("https://example.org/", "https://example.org/expo/")
 TALK = """\
 ---
 title: Talk

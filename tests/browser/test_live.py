@@ -14,7 +14,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from sitekit import AXE_JS, SPRINGFIELD, VNU_JAR, build, make_site, require_file
+from sitekit import AXE_JS, SITE_YAML, SPRINGFIELD, VNU_JAR, build, make_site, require_file
 
 from .test_accessibility import violations
 from .test_summit import VIDEO_HOSTS
@@ -22,14 +22,7 @@ from .test_summit import VIDEO_HOSTS
 # The talk runs 10:00-11:30 in Prague, 08:00-09:30 UTC.
 BEFORE, DURING, AFTER = "2020-08-13T04:40Z", "2020-08-13T08:30Z", "2020-08-13T12:00Z"
 CUE = {"en": "Hello from the summit", "zh-tw": "來自論壇的問候"}
-SITE_YAML = """\
-title: {en: Test Expo, zh-tw: 測試展}
-base_url: https://example.org/expo/
-languages:
-  en: {name: English, html_lang: en}
-  zh-tw: {name: 繁體中文, html_lang: zh-Hant-TW}
-timezone: Asia/Taipei
-"""
+SITE_YAML = SITE_YAML.replace("https://example.org/", "https://example.org/expo/")
 TALK = """\
 ---
 title: Talk
@@ -37,11 +30,11 @@ start: 2020-08-13 10:00
 end: 2020-08-13 11:30
 timezone: Europe/Prague
 region: europe
-speakers:
-  - {name: Jane Doe, title: Mayor, city: springfield}
-livestream: https://www.youtube.com/watch?v=SAMPLE00001
 questions: ask@example.org
 recording: talk.webm
+livestream: https://www.youtube.com/watch?v=SAMPLE00001
+speakers:
+  - {name: Jane Doe, title: Mayor, city: springfield}
 captions:
   - {lang: en, src: talk.en.vtt}
   - {lang: zh-Hant, src: talk.zh.vtt}
