@@ -199,7 +199,7 @@ WARNINGS = [
     "content/about.md:5: warning: '#nowhere' is not a heading of bus.md: the link lands at the "
     "page top",
     "content/site.yaml:7: warning: unknown setting 'colour' (known: base_url, description, "
-    "images, languages, timezone, title)",
+    "images, languages, summit, timezone, title)",
     "theme/i18n/zh-tw.yaml:1: warning: no UI strings for 'zh-tw': English ones are used",
 ]
 
