@@ -15,12 +15,12 @@ from .errors import Problems
 from .frontmatter import load_yaml_file
 from .images import ImageSettings
 from .paths import OUTSIDE_CONTENT, resolved_inside
+from .summit_settings import KEYS as SUMMIT_KEYS
+from .summit_settings import SummitSettings, load_summit
 
 LANG_CODE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8})*$")
 KNOWN = {"title", "base_url", "languages", "timezone", "description", "images", "summit"}
 IMAGE_KEYS = {"widths", "quality", "max_pixels", "originals"}
-SUMMIT_KEYS = {"title", "acronym", "organizer"}
-ACRONYM = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
 
 
 @dataclass(frozen=True)
@@ -28,21 +28,6 @@ class Language:
     code: str  # as in file names and URLs: "zh-tw"
     name: str  # as shown to visitors: "繁體中文"
     html_lang: str  # BCP 47 for <html lang> and hreflang: "zh-Hant-TW"
-
-
-@dataclass(frozen=True)
-class Organizer:
-    name: dict[str, str]  # per language
-    url: str | None
-
-
-@dataclass(frozen=True)
-class SummitSettings:
-    """The programme as a whole (SPEC §5): its schema.org Event, its frab schedule."""
-
-    title: dict[str, str] = dataclasses.field(default_factory=dict)  # {}: the section's title
-    acronym: str = "summit"
-    organizers: tuple[Organizer, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -156,62 +141,22 @@ def load_config(content_dir: Path, problems: Problems) -> SiteConfig | None:
                        "name such as Asia/Taipei")
         timezone = "UTC"
     images = _images(data.get("images", {}), path, line, problems)
-    summit = _summit(data.get("summit", {}), codes, title, path, line, problems)
+    summit = load_summit(_group(data.get("summit", {}), "summit", SUMMIT_KEYS, "{acronym: "
+                                "mayors_summit}", path, line, problems),
+                         title.get(codes[0], "") if codes else "", codes, path, line, problems)
     if len(problems.errors) > before or not languages:
         return None
     return SiteConfig(title, description, normalise_base_url(base_url), tuple(languages),
                       timezone, path, images, summit)
 
 
-def _summit(value: Any, codes: list[str], site_title: dict[str, str], path: Path, line,
-            problems: Problems) -> SummitSettings:
-    """summit: {title: {en: ..., zh-tw: ...}, acronym: mayors-summit, organizer: [{name, url}]}"""
-    if not isinstance(value, dict):
-        problems.error(path, line("summit"), "'summit' must be settings like "
-                       "{title: ..., acronym: ..., organizer: [{name: ..., url: ...}]}")
-        return SummitSettings()
-    for key in value:
-        if key not in SUMMIT_KEYS:
-            problems.warning(path, line("summit", key), f"unknown summit setting '{key}' "
-                             f"(known: {', '.join(sorted(SUMMIT_KEYS))})")
-    title = {}
-    if value.get("title") is not None:
-        title = _per_language(value["title"], codes, "title", path,
-                              lambda _: line("summit", "title"), problems, True)
-    default = re.sub(r"[^a-z0-9]+", "-", (site_title.get(codes[0], "") if codes else "").lower())
-    acronym = value.get("acronym", default.strip("-") or "summit")
-    if not isinstance(acronym, str) or not ACRONYM.match(acronym):
-        problems.error(path, line("summit", "acronym"), "'acronym' must be lower-case letters "
-                       "and digits joined by '-' or '_', like mayors-summit")
-        acronym = "summit"
-    organizers = []
-    raw = value.get("organizer", [])
-    for index, item in enumerate(raw if isinstance(raw, list) else [None]):
-        where = line("summit", "organizer", index) if isinstance(raw, list) else \
-            line("summit", "organizer")
-        if not isinstance(item, dict) or item.get("name") is None or not (
-                item.get("url") is None or valid_base_url(item["url"])):
-            problems.error(path, where, "each summit 'organizer' must be {name: ..., url: "
-                           "https://...}: a name (one text, or one per language) and an "
-                           "optional web address")
-            continue
-        name = _per_language(item["name"], codes, "name", path, lambda _, w=where: w,
-                             problems, True)
-        organizers.append(Organizer(name, item.get("url")))
-    return SummitSettings(title, acronym, tuple(organizers))
-
-
 def _images(value: Any, path: Path, line, problems: Problems) -> ImageSettings:
     """images: {widths: [480, 960, 1600], quality: 80, max_pixels: 50000000, originals: no}"""
     default = ImageSettings()
-    if not isinstance(value, dict):
-        problems.error(path, line("images"), "'images' must be settings like "
-                       "{widths: [480, 960, 1600], quality: 80}")
+    value = _group(value, "images", IMAGE_KEYS, "{widths: [480, 960, 1600], quality: 80}",
+                   path, line, problems)
+    if value is None:
         return default
-    for key in value:
-        if key not in IMAGE_KEYS:
-            problems.warning(path, line("images", key), f"unknown image setting '{key}' "
-                             f"(known: {', '.join(sorted(IMAGE_KEYS))})")
     widths = value.get("widths", list(default.widths))
     if not (isinstance(widths, list) and widths and all(
             isinstance(w, int) and not isinstance(w, bool) and 16 <= w <= 8000 for w in widths)):
@@ -232,6 +177,20 @@ def _images(value: Any, path: Path, line, problems: Problems) -> ImageSettings:
         problems.error(path, line("images", "originals"), "'originals' must be true or false")
         originals = default.originals
     return ImageSettings(tuple(sorted(set(widths))), quality, max_pixels, originals)
+
+
+def _group(value: Any, name: str, known: set[str], example: str, path: Path, line,
+           problems: Problems) -> dict | None:
+    """A group of settings (`images:`, `summit:`): its unknown keys warned about; None (and
+    an error) when it is not a group at all."""
+    if not isinstance(value, dict):
+        problems.error(path, line(name), f"'{name}' must be settings like {example}")
+        return None
+    for key in value:
+        if key not in known:
+            problems.warning(path, line(name, key), f"unknown {name} setting '{key}' (known: "
+                             f"{', '.join(sorted(known))})")
+    return value
 
 
 def valid_timezone(name: Any) -> bool:
