@@ -56,10 +56,9 @@ ID = re.compile(r'\sid="([^"]+)"')
 # headings of the sections it adds, the filter's fields. A heading of a body never takes one (a
 # duplicate id is invalid HTML, and the skip link would lead to the heading): `## Main` gets
 # id="section-main". tests/test_validity.py keeps this in step with the templates.
-THEME_IDS = re.compile(r"main|search|media-title|replay|replay-title|gallery-title|"
-                       r"session-speakers|solution-more|"
+THEME_IDS = re.compile(r"main|search|media-title|gallery-title|session-speakers|solution-more|"
                        r"(tour|pavilion|city)-(solutions|tours|sessions)|"
-                       r"(home|region|day|filter)-.+")
+                       r"(home|region|day|filter)-.+|replay|replay-title")
 
 
 @dataclass

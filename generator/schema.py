@@ -210,40 +210,17 @@ def moment(ctx: Context, keys: tuple, value: Any, zone: str | None = None) -> An
 
 def image(ctx: Context, keys: tuple, value: Any) -> Any:
     """A path to an image file: relative to the page's file first, then to content/."""
-    found = _content_path(ctx, keys, value, "an image file")
-    if found is _INVALID:
-        return _INVALID
-    if found.suffix.lower() not in IMAGE_TYPES:
-        ctx.error(keys, f"'{value}' is not a supported image: use "
-                  f"{', '.join(sorted(IMAGE_TYPES))}")
-        return _INVALID
-    return found.relative_to(ctx.content_dir.resolve()).as_posix()
+    return _content_file(ctx, keys, value, "an image file", IMAGE_TYPES, "a supported image")
 
 
-def published_file(*suffixes: str) -> Checker:
-    """A file published as it is (a video, captions), found like an image; its suffix one of
-    `suffixes` and its first bytes of the kind that suffix names."""
-    what = " or ".join(kind_name(s) for s in suffixes)
-
-    def check(ctx: Context, keys: tuple, value: Any) -> Any:
-        found = _content_path(ctx, keys, value, what)
-        if found is _INVALID:
-            return _INVALID
-        suffix = found.suffix.lower()
-        if suffix not in suffixes:
-            ctx.error(keys, f"'{value}' is not {what}: use a {' or '.join(suffixes)} file")
-            return _INVALID
-        if not is_kind(found):
-            ctx.error(keys, f"'{value}' is not {kind_name(suffix)}: its content is something "
-                      "else (export it again, or correct the file name)")
-            return _INVALID
-        return found.relative_to(ctx.content_dir.resolve()).as_posix()
-
-    return check
+def pdf(ctx: Context, keys: tuple, value: Any) -> Any:
+    """A path to a PDF file, found as an image is (its bytes are checked by brochures.py)."""
+    return _content_file(ctx, keys, value, "a PDF file", {".pdf"}, "a PDF file")
 
 
-def _content_path(ctx: Context, keys: tuple, value: Any, what: str) -> Any:
-    """The file a field names, relative to the page's file first, then to content/."""
+def _content_file(ctx: Context, keys: tuple, value: Any, what: str, suffixes: set[str],
+                  kind: str) -> Any:
+    """The content path of the file `value` names, if its name ends in one of `suffixes`."""
     if not isinstance(value, str) or not value.strip():
         ctx.error(keys, f"'{_name(keys)}' must be the path of {what}")
         return _INVALID
@@ -251,7 +228,26 @@ def _content_path(ctx: Context, keys: tuple, value: Any, what: str) -> Any:
     if isinstance(found, str):
         ctx.error(keys, found)
         return _INVALID
-    return found
+    if found.suffix.lower() not in suffixes:
+        ctx.error(keys, f"'{value}' is not {kind}: use {', '.join(sorted(suffixes))}")
+        return _INVALID
+    return found.relative_to(ctx.content_dir.resolve()).as_posix()
+
+
+def published_file(*suffixes: str) -> Checker:
+    """A file published as it is (a video, captions), found like an image, whose first bytes
+    are of the kind its suffix names."""
+    what = " or ".join(kind_name(s) for s in suffixes)
+
+    def check(ctx: Context, keys: tuple, value: Any) -> Any:
+        rel = _content_file(ctx, keys, value, what, set(suffixes), what)
+        if rel is not _INVALID and not is_kind(ctx.content_dir / rel):
+            ctx.error(keys, f"'{value}' is not {kind_name(Path(rel).suffix)}: its content is "
+                      "something else (export it again, or correct the file name)")
+            return _INVALID
+        return rel
+
+    return check
 
 
 def recording(ctx: Context, keys: tuple, value: Any) -> Any:

@@ -134,7 +134,7 @@ def test_schedule_and_cards_mark_sessions_with_a_replay(built):
     ("recording: missing.webm", {},
      "7: error: file 'missing.webm' not found (looked next to the page and in content/)"),
     ("recording: clip.avi", {"content/summit/s/clip.avi": WEBM},
-     "7: error: 'clip.avi' is not an MP4 video or a WebM video: use a .mp4 or .webm file"),
+     "7: error: 'clip.avi' is not an MP4 video or a WebM video: use .mp4, .webm"),
     ("recording: clip.webm", {"content/summit/s/clip.webm": b"<html>not a video</html>"},
      "7: error: 'clip.webm' is not a WebM video: its content is something else "
      "(export it again, or correct the file name)"),
@@ -147,7 +147,7 @@ def test_schedule_and_cards_mark_sessions_with_a_replay(built):
      "(export it again, or correct the file name)"),
     ("recording: ok.webm\ncaptions:\n  - {lang: en, src: subs.srt}",
      {"content/summit/s/subs.srt": "1\n00:00:00,000 --> 00:00:01,000\nHi\n"},
-     "9: error: 'subs.srt' is not a WebVTT file: use a .vtt file"),
+     "9: error: 'subs.srt' is not a WebVTT file: use .vtt"),
     ("recording: ok.webm\ncaptions:\n  - {lang: English!, src: ok.vtt}", {},
      "9: error: 'lang' must be a language tag such as en or zh-Hant, not 'English!'"),
     ("recording: ok.webm\ncaptions:\n  - {lang: en}", {},
