@@ -107,8 +107,8 @@ def video(view, replay: dict[str, Any]) -> dict[str, Any]:
 def organizers(config: SiteConfig, lang: str) -> dict[str, Any] | list[dict[str, Any]]:
     """The summit's organizers from `site.yaml` (one: itself, not a list); without any, the
     site itself."""
-    found = [{"@type": "Organization", "name": o.name, **({"url": o.url} if o.url else {})}
-             for o in config.summit.organizer]
+    found = [{"@type": "Organization", "name": o.name.get(lang, ""),
+              **({"url": o.url} if o.url else {})} for o in config.summit.organizers]
     if len(found) > 1:
         return found
     return found[0] if found else {"@type": "Organization", "name": config.title.get(lang, ""),

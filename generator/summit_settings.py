@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -20,18 +20,17 @@ WEB_URL = re.compile(r"^https?://[^\s<>\"'`]+$")
 
 @dataclass(frozen=True)
 class Organizer:
-    name: str
+    name: dict[str, str]  # per language
     url: str | None = None
 
 
 @dataclass(frozen=True)
 class SummitSettings:
-    title: tuple[tuple[str, str], ...] = ()  # (language, title); none: the section's title
-    acronym: str = "summit"
-    organizer: tuple[Organizer, ...] = ()
+    """The programme as a whole (SPEC §5): its frab schedule, its schema.org Event."""
 
-    def title_in(self, lang: str) -> str | None:
-        return dict(self.title).get(lang)
+    title: dict[str, str] = field(default_factory=dict)  # {}: the section's title
+    acronym: str = "summit"
+    organizers: tuple[Organizer, ...] = ()
 
 
 def default_acronym(site_title: str) -> str:
@@ -47,39 +46,46 @@ def load_summit(value: dict | None, site_title: str, codes: list[str], path: Pat
     default = SummitSettings(acronym=default_acronym(site_title))
     if value is None:
         return default
-    title = value.get("title")
-    titles: tuple[tuple[str, str], ...] = ()
-    if isinstance(title, str) and title.strip():
-        titles = tuple((code, title.strip()) for code in codes)
-    elif isinstance(title, dict) and all(isinstance(v, str) and v.strip()
-                                         for v in title.values()):
-        titles = tuple((str(code), text.strip()) for code, text in title.items())
-    elif title is not None:
+    title = _texts(value.get("title"), codes) if value.get("title") is not None else {}
+    if title is None:
         problems.error(path, line("summit", "title"), "summit 'title' must be a text, or one "
                        "text per language like {en: Mayors' Summit, zh-tw: 市長論壇}")
+        title = {}
     acronym = value.get("acronym", default.acronym)
     if not isinstance(acronym, str) or not ACRONYM.match(acronym):
         problems.error(path, line("summit", "acronym"), f"summit 'acronym' {acronym!r} is not "
                        "one conference apps accept: lower-case letters, digits and '_', at "
                        "least 4, like mayors_summit")
         acronym = default.acronym
-    return SummitSettings(titles, acronym, _organizers(value.get("organizer", []), path,
-                                                      line, problems))
+    return SummitSettings(title, acronym, _organizers(value.get("organizer", []), codes, path,
+                                                     line, problems))
 
 
-def _organizers(value: Any, path: Path, line: Callable[..., int], problems: Problems
-                ) -> tuple[Organizer, ...]:
+def _texts(value: Any, codes: list[str]) -> dict[str, str] | None:
+    """One text for every language, or one per language (the default's for a missing one)."""
+    if isinstance(value, str) and value.strip():
+        return {code: value.strip() for code in codes}
+    if isinstance(value, dict) and value and all(isinstance(v, str) and v.strip()
+                                                 for v in value.values()):
+        first = str(value.get(codes[0], next(iter(value.values())))).strip() if codes else ""
+        return {code: str(value.get(code, first)).strip() for code in codes}
+    return None
+
+
+def _organizers(value: Any, codes: list[str], path: Path, line: Callable[..., int],
+                problems: Problems) -> tuple[Organizer, ...]:
     if not isinstance(value, list):
         value = [value]
     found = []
     for index, item in enumerate(value):
         item = {"name": item} if isinstance(item, str) else item
-        name = item.get("name") if isinstance(item, dict) else None
+        name = _texts(item.get("name"), codes) if isinstance(item, dict) else None
         url = item.get("url") if isinstance(item, dict) else None
-        if not isinstance(name, str) or not name.strip() or (
-                url is not None and not (isinstance(url, str) and WEB_URL.match(url))):
+        if name is None or (url is not None and not (isinstance(url, str) and
+                                                     WEB_URL.match(url))):
             problems.error(path, line("summit", "organizer", index), "each summit "
-                           "'organizer' must be {name: ..., url: https://...} (url optional)")
+                           "'organizer' must be {name: ..., url: https://...}: a name (one "
+                           "text, or one per language) and an optional web address")
             continue
-        found.append(Organizer(name.strip(), url))
+        found.append(Organizer(name, url))
     return tuple(found)

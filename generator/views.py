@@ -311,7 +311,7 @@ class PageView:
     def _summit_event(self, t: Callable[..., str]) -> dict[str, Any]:
         config, site = self._site.config, self._site
         intro = site.page("summit", self.lang)
-        name = (config.summit.title_in(self.lang) or (intro.title if intro else "")
+        name = (config.summit.title.get(self.lang) or (intro.title if intro else "")
                 or t("section.summit"))
         return jsonld.summit(config, self.lang, absolute(config, f"{self.lang}/summit/"), name,
                              [p.fields for p in site.items("summit", self.lang)])

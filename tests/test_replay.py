@@ -21,7 +21,7 @@ summit:
   title: {en: Online Mayors' Summit, zh-tw: 線上市長論壇}
   acronym: mayors_summit_2020
   organizer:
-    - {name: Taipei City Government, url: https://www.gov.taipei/}
+    - {name: {en: Taipei City Government, zh-tw: 臺北市政府}, url: https://www.gov.taipei/}
 """
 SITE_YAML = SITE_YAML.replace("https://example.org/", "https://example.org/expo/")
 TALK = """\
@@ -237,6 +237,7 @@ def test_session_event_for_googles_event_rules(built):
     zh = jsonld(built, "zh-tw/summit/talk/index.html")
     assert zh["performer"][0]["affiliation"]["name"] == "布拉格政府"
     assert zh["superEvent"]["name"] == "線上市長論壇"
+    assert zh["organizer"]["name"] == "臺北市政府"
 
 
 def test_recording_is_a_video_object_recorded_in_the_event(built):
