@@ -95,8 +95,7 @@ def video(view, replay: dict[str, Any]) -> dict[str, Any]:
         data["embedUrl"] = player["embed"].split("?")[0]
     else:
         data["contentUrl"] = replay["abs_url"]
-        if replay["type"]:
-            data["encodingFormat"] = replay["type"]
+        data["encodingFormat"] = replay["type"]
     if view.image:
         data["thumbnailUrl"] = [view.image["abs_url"]]
     elif player and player["provider"] == "youtube":

@@ -302,9 +302,9 @@ class PageView:
         return jsonld.dump(jsonld.event(self, self._summit_event(t), t("jsonld.government")))
 
     def summit_data(self, t: Callable[..., str]) -> Markup:
-        """The summit's Event with this session's sub-events, for the schedule page."""
+        """The summit's Event, every session a sub-event by @id, for the schedule page."""
         summit = dict(self._summit_event(t), **{"@context": "https://schema.org"})
-        summit["subEvent"] = [{"@id": PageView(p, self._site, self.lang).abs_url + "#event"}
+        summit["subEvent"] = [{"@id": absolute(self._site.config, p.url_path) + "#event"}
                               for p in self._site.items("summit", self.lang)]
         return jsonld.dump(summit)
 
