@@ -160,13 +160,17 @@ def _replay(links: Links, page: Page, old: Body) -> Body | None:
 
 
 def collect_images(site: Site) -> None:
-    """Add the images named in front matter (covers, galleries) to `site.image_refs`."""
+    """Add the images named in front matter (covers, galleries) to `site.image_refs`, and the
+    files published as they are (a recording and its captions) to `site.media`."""
     for page in site.pages + site.broken:
         if "image" in page.fields:
             _image_ref(site, page.fields["image"], *page.doc.where("image"))
             site.covers.add(page.fields["image"])
         for index, item in enumerate(page.fields.get("gallery") or ()):
             _image_ref(site, item["src"], *page.doc.where("gallery", index, "src"))
+        if "://" not in page.fields.get("recording", "://"):
+            site.media.add(page.fields["recording"])
+        site.media.update(item["src"] for item in page.fields.get("captions") or ())
 
 
 def _image_ref(site: Site, rel: str, path: Path, line: int) -> None:

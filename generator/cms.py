@@ -176,8 +176,14 @@ def widget(site: Site, name: str, checker, kind: str) -> dict[str, Any]:
         return {"widget": "select", "options": options, "multiple": checker is s.ref_list}
     if checker is s.image:
         return {"widget": "image"}
-    if checker is s.pdf:
+    if checker in (s.pdf, s.recording):  # a recording may also be a video host's address
         return {"widget": "file"}
+    if checker is s.captions:
+        return {"widget": "list", "fields": [
+            {"name": "lang", "label": "Language (BCP 47, like en or zh-Hant)",
+             "widget": "string", "required": True},
+            {"name": "src", "label": "Captions file (WebVTT)", "widget": "file",
+             "required": True}]}
     if checker is s.gallery:
         return {"widget": "list", "i18n": True, "fields": [
             {"name": "src", "label": "Image", "widget": "image", "required": True},

@@ -59,7 +59,7 @@ ID = re.compile(r'\sid="([^"]+)"')
 THEME_IDS = re.compile(r"main|search|media-title|gallery-title|session-speakers|solution-more|"
                        r"schedule-files|"
                        r"(tour|pavilion|city)-(solutions|tours|sessions)|"
-                       r"(home|region|day|filter)-.+")
+                       r"(home|region|day|filter)-.+|replay|replay-title")
 
 
 @dataclass

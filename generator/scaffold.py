@@ -52,6 +52,9 @@ region: "TODO: a key of _data/regions.yaml"
 #   - {name: ..., title: Mayor, city: prague}
 # livestream: https://www.youtube.com/watch?v=...
 # questions: questions@example.org
+# recording: https://www.youtube.com/watch?v=...   # the replay, or a video file: replay.webm
+# captions:                                       # WebVTT files, for a recording file
+#   - {lang: en, src: replay.en.vtt}
 """,
     "city": """\
 country: "TODO: country"

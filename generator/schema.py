@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from .config import valid_timezone
 from .errors import Problems
+from .filekinds import is_kind, kind_name
 from .frontmatter import Document
 from .paths import resolved_inside
 from .urls import alias_output, split_url
@@ -24,6 +25,7 @@ from .urls import alias_output, split_url
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 EMAIL = re.compile(r"^[^@\s<>\"'()]+@[^@\s<>\"'()]+\.[^@\s<>\"'()]+$")
 IMAGE_TYPES = {".jpg", ".jpeg", ".png", ".gif", ".webp", ".avif"}
+LANG_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")  # BCP 47, as <track srclang>
 
 SECTION_TYPES = {
     "solutions": "solution",
@@ -232,6 +234,42 @@ def _content_file(ctx: Context, keys: tuple, value: Any, what: str, suffixes: se
     return found.relative_to(ctx.content_dir.resolve()).as_posix()
 
 
+def published_file(*suffixes: str) -> Checker:
+    """A file published as it is (a video, captions), found like an image, whose first bytes
+    are of the kind its suffix names."""
+    what = " or ".join(kind_name(s) for s in suffixes)
+
+    def check(ctx: Context, keys: tuple, value: Any) -> Any:
+        rel = _content_file(ctx, keys, value, what, set(suffixes), what)
+        if rel is not _INVALID and not is_kind(ctx.content_dir / rel):
+            ctx.error(keys, f"'{value}' is not {kind_name(Path(rel).suffix)}: its content is "
+                      "something else (export it again, or correct the file name)")
+            return _INVALID
+        return rel
+
+    return check
+
+
+def recording(ctx: Context, keys: tuple, value: Any) -> Any:
+    """A session's replay: a web address (YouTube and Vimeo get the player) or a video file."""
+    if isinstance(value, str) and "://" in value:
+        return url(ctx, keys, value)
+    return published_file(".mp4", ".webm")(ctx, keys, value)
+
+
+def language_tag(ctx: Context, keys: tuple, value: Any) -> Any:
+    if not isinstance(value, str) or not LANG_TAG.match(value.strip()):
+        ctx.error(keys, f"'{_name(keys)}' must be a language tag such as en or zh-Hant, "
+                  f"not {value!r}")
+        return _INVALID
+    return value.strip()
+
+
+def captions(ctx: Context, keys: tuple, value: Any) -> Any:
+    spec = {"lang": (language_tag, True), "src": (published_file(".vtt"), True)}
+    return _records(ctx, keys, value, spec, "{lang, src}")
+
+
 def resolve_file(content_dir: Path, page_path: Path, ref_path: str) -> Path | str:
     """The file a page refers to, inside content/, or a message saying why there is none."""
     ref_path = ref_path.strip().split("#")[0].split("?")[0]
@@ -330,7 +368,8 @@ TYPE_FIELDS: dict[str, dict[str, tuple[Checker, bool]]] = {
         "start": (text, True), "end": (text, True), "timezone": (timezone, True),
         "region": (data_key("regions"), True), "host": (text, False), "topic": (text, False),
         "speakers": (speakers, False), "livestream": (url, False),
-        "questions": (url_or_email, False),
+        "questions": (url_or_email, False), "recording": (recording, False),
+        "captions": (captions, False),
     },
     "city": {"country": (text, True), "region": (data_key("regions"), True),
              "leader": (text, False), "website": (url, False)},
@@ -370,6 +409,9 @@ def check_page(ctx: Context, kind: str) -> tuple[dict[str, Any], bool]:
             ctx.error(("end",), "'end' must be after 'start'")
             ok = False
         fields["start"], fields["end"] = start, end
+    if "captions" in fields and "://" in fields.get("recording", "://"):
+        ctx.warning(("captions",), "'captions' are shown with a 'recording' that is a video "
+                    "file (.mp4 or .webm) only: the video host shows its own")
     return fields, ok
 
 

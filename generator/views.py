@@ -7,6 +7,7 @@ a pavilion's solutions, a city's sessions — come from the Site.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -17,6 +18,7 @@ from . import jsonld
 from .brochures import size_text
 from .calendar import session_ics_path
 from .deps import current
+from .filekinds import media_type
 from .model import Page
 from .schema import COMMON, TYPE_FIELDS
 from .site import Site
@@ -302,14 +304,56 @@ class PageView:
 
     @property
     def jsonld(self) -> Markup:
-        """schema.org JSON-LD for sessions and solutions, safe to put inside <script>."""
-        config = self._site.config
-        if self.kind == "session":
-            return jsonld.dump(jsonld.event(self, config.title.get(self.lang, ""),
-                                            config.base_url))
+        """schema.org JSON-LD for solutions, safe to put inside <script> (sessions: event_data)."""
         if self.kind == "solution":
             return jsonld.dump(jsonld.service(self))
         return Markup("")
+
+    @_per_recorder
+    def replay(self) -> dict[str, Any] | None:
+        """The recording: {url, player (YouTube, Vimeo) or type and abs_url (a video file),
+        captions [{url, srclang, label, default}]}."""
+        value = self._page.fields.get("recording")
+        if not value:
+            return None
+        if "://" in value:
+            return {"url": value, "player": player(value), "type": None, "captions": []}
+        config = self._site.config
+        captions = [{"url": media_href(config, c["src"]), "srclang": c["lang"],
+                     "label": self._language_name(c["lang"]), "default": False}
+                    for c in self._page.fields.get("captions") or ()]
+        if captions:  # on by default: the captions in the visitor's language, else the first
+            reader = config.language(self.lang).name
+            next((c for c in captions if c["label"] == reader), captions[0])["default"] = True
+        return {"url": media_href(config, value), "abs_url": media_href(config, value, True),
+                "player": None, "type": media_type(value), "captions": captions}
+
+    def event_data(self, t: Callable[..., str]) -> Markup:
+        """A session's JSON-LD: its Event, a sub-event of the summit's (`t`: the UI strings)."""
+        return jsonld.dump(jsonld.event(self, self._summit_event(t), t("jsonld.government")))
+
+    def summit_data(self, t: Callable[..., str]) -> Markup:
+        """The summit's Event, every session a sub-event by @id, for the schedule page."""
+        summit = dict(self._summit_event(t), **{"@context": "https://schema.org"})
+        summit["subEvent"] = [{"@id": absolute(self._site.config, p.url_path) + "#event"}
+                              for p in self._site.items("summit", self.lang)]
+        return jsonld.dump(summit)
+
+    def _summit_event(self, t: Callable[..., str]) -> dict[str, Any]:
+        config, site = self._site.config, self._site
+        intro = site.page("summit", self.lang)
+        name = (config.summit.title.get(self.lang) or (intro.title if intro else "")
+                or t("section.summit"))
+        return jsonld.summit(config, self.lang, absolute(config, f"{self.lang}/summit/"), name,
+                             [p.fields for p in site.items("summit", self.lang)])
+
+    def _language_name(self, tag: str) -> str:
+        """A captions' language as the site names it ("English"), else its tag."""
+        for language in self._site.config.languages:
+            if tag.lower() in (language.code, language.html_lang.lower()) or \
+                    language.html_lang.lower().startswith(tag.lower() + "-"):
+                return language.name
+        return tag
 
     # -- helpers ------------------------------------------------------------------------
     def _ref(self, section: str, slug: str) -> PageView | None:

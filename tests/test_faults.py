@@ -297,11 +297,10 @@ def test_a_content_file_that_cannot_be_read_is_an_error_at_its_line_1(tmp_path, 
 def fill(disk: Path) -> Path:
     """A file taking all the room left on `disk`."""
     filler = disk / "filler"
-    with filler.open("wb") as file:
+    with filler.open("wb", buffering=0) as file:  # unbuffered: closing it writes nothing more
         try:
             while True:
                 file.write(b"x" * 65536)
-                file.flush()
         except OSError as exc:
             assert exc.errno == errno.ENOSPC
     return filler

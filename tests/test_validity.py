@@ -111,9 +111,18 @@ speakers:
   - {name: Jane Doe, title: Mayor, city: springfield}
 livestream: https://www.youtube.com/watch?v=SAMPLE00001
 questions: ask@example.org
+recording: talk.webm
+captions:
+  - {lang: en, src: talk.en.vtt}
+  - {lang: zh-Hant, src: talk.zh.vtt}
 ---
 ## Session speakers
+
+## Replay
 """ + MARKDOWN,
+    "content/summit/talk.webm": b"\x1a\x45\xdf\xa3" + bytes(60),  # a WebM's first bytes
+    "content/summit/talk.en.vtt": "WEBVTT\n\n00:00.000 --> 00:01.000\nHello\n",
+    "content/summit/talk.zh.vtt": "WEBVTT\n\n00:00.000 --> 00:01.000\n你好\n",
     "content/summit/plain.md": "---\ntitle: Plain\nstart: 2020-08-14 10:00\n"
                                "end: 2020-08-14 11:00\ntimezone: America/New_York\n"
                                "region: americas\nlivestream: https://stream.example.org/x\n---\n",

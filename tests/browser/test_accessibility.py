@@ -89,7 +89,7 @@ def test_every_page_has_no_axe_violations(axe_js, page_in, bundled_url, bundled,
 def test_pages_in_their_interactive_states_have_no_axe_violations(axe_js, page_in, bundled_url,
                                                                  bundled, width, tally):
     """Search results (typed; from the address, and more of them; none), a filtered catalogue,
-    a playing video, a 404 at depth."""
+    a session before, during and after (?now=), a playing video, a 404 at depth."""
     page = page_in(viewport={"width": width, "height": 900})
     page.route("https://www.youtube-nocookie.com/**", lambda route: route.fulfill(
         content_type="text/html",
@@ -113,6 +113,9 @@ def test_pages_in_their_interactive_states_have_no_axe_violations(axe_js, page_i
         assert violations(page, axe_js) == [], f"{lang}/solutions/ filtered"
         session = next(path for path in pages(bundled) if path.startswith(f"{lang}/summit/")
                        and html(bundled / path / "index.html").select_one("[data-player]"))
+        for now in ("2020-01-01T00:00Z", "2020-08-13T08:30Z", "2030-01-01T00:00Z"):
+            page.goto(f"{bundled_url}/{session}?now={now}")  # before, live (Europe), after
+            assert violations(page, axe_js) == [], f"{session}?now={now}"
         page.goto(f"{bundled_url}/{session}")
         page.locator(".player__button").click()
         page.locator(".player__iframe").wait_for()
@@ -120,7 +123,7 @@ def test_pages_in_their_interactive_states_have_no_axe_violations(axe_js, page_i
         response = page.goto(f"{bundled_url}/{lang}/no/such/page/")
         assert response.status == 404
         assert violations(page, axe_js) == [], "404 at depth"
-        checked += 6
+        checked += 9
     assert page.page_errors == []
     tally(f"page states checked by axe-core at {width}px", checked)
 

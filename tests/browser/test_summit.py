@@ -162,8 +162,8 @@ def test_without_javascript_the_page_shows_session_and_taipei_times_only(browser
 
 @pytest.mark.parametrize("moment, state, detail, stream", [
     (timedelta(days=-3, hours=-2), "Upcoming", "Starts in 3 days", "Watch the livestream"),
-    (timedelta(minutes=-45), "Upcoming", "Starts in 45 minutes", "Watch the livestream"),
-    (timedelta(minutes=30), "Live now", "Ends in 1 hour", "Watch the livestream"),
+    (timedelta(minutes=-45), "Upcoming", "Starts in 45 min", "Watch the livestream"),
+    (timedelta(minutes=30), "Live now", "Ends in 1 h", "Watch the livestream"),
     (timedelta(hours=2), "Ended", "", "Watch the replay"),
 ])
 def test_status_follows_the_clock(guarded, summit_url, moment, state, detail, stream):

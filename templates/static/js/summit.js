@@ -68,6 +68,7 @@
 
   // ---------------------------------------------------------------- status
   function relative(ms, locale) {
+    if (window.expoLive) return window.expoLive.relative(ms);  // "in 3 h 20 min" (live.js)
     var minutes = Math.max(1, Math.ceil(ms / 60000));
     var value = minutes, unit = "minute";
     if (minutes >= 48 * 60) { value = Math.floor(minutes / 1440); unit = "day"; }
@@ -114,7 +115,7 @@
 
   var statuses = document.querySelectorAll("[data-status]");
   function tick() {
-    var now = Date.now();
+    var now = window.expoLive ? window.expoLive.now() : Date.now();  // live.js: ?now=
     Array.prototype.forEach.call(statuses, function (el) { updateStatus(el, now); });
   }
   if (statuses.length) {
