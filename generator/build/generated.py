@@ -58,8 +58,8 @@ def generated_files(loaded: LoadedSite, in_sitemap: list[SitemapEntry], claims: 
         sessions = site.items("summit", lang)
         if sessions and claims.claim(summit_ics_path(lang), None, 1):
             files.append(OutputFile(summit_ics_path(lang), remembered(
-                ("ics", settings, lang, shown(sessions)),
-                partial(calendar, site, lang, sessions))))
+                ("summit.ics", settings, lang, shown(sessions)),  # not one session's file
+                partial(calendar, site, lang, sessions, whole=True))))
     files += [file for file in loaded.assets.files if claims.claim(file.path, file.source, 1)]
     files += [file for file in image_outputs(loaded.images, renditions)
               if claims.claim(file.path, None, 1)]
