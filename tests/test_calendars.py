@@ -195,6 +195,22 @@ def test_zone_picker_is_labelled_and_hidden_without_javascript(out):
         "[data-zone-picker] label").get_text() == "您的時間顯示於"
 
 
+def test_session_cards_leave_room_for_the_visitors_time(out):
+    """Home and city pages show sessions' cards: their "Your time", written by summit.js
+    in the zone zone.js keeps, is there hidden until then."""
+    for path in ("en/index.html", "zh-tw/index.html"):
+        page = html(out / path)
+        cards = page.select(".card--session")
+        assert len(cards) == len(SUMMIT_SESSIONS)
+        for card in cards:
+            (local,) = card.select("li[data-local-time]")
+            slug = card.select_one(".card__title a")["href"].split("/")[-2]
+            assert local.has_attr("hidden")
+            assert [datetime.fromisoformat(local[f"data-{k}"]) for k in ("start", "end")] \
+                == list(instants(slug))
+        assert scripts(page) == ["zone", "summit"]
+
+
 def test_agenda_page_says_what_it_is_for_and_holds_every_session(out):
     for lang, words in (("en", "Save to my agenda"), ("zh-tw", "加入我的議程")):
         page = html(out / f"{lang}/summit/agenda/index.html")

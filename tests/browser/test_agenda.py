@@ -54,6 +54,18 @@ def assert_schedule_in(page, zone: str) -> None:
         assert zones[0] == f"({SESSIONS[slug][2]})" and "(Asia/Taipei)" in zones
 
 
+def assert_cards_in(page, zone: str) -> None:
+    """Every session's card on the page has its "Your time" in `zone`."""
+    assert page.locator(".card--session [data-local-time]:visible").count() == len(SESSIONS)
+    for slug in SESSIONS:
+        card = page.locator(".card--session").filter(
+            has=page.locator(f"a[href='{BASE}/en/summit/{slug}/']"))
+        local = card.locator("[data-local-time]")
+        assert local.locator("time").all_inner_texts() == \
+            expected_local(slug, zone, "en", None), (slug, zone)
+        assert local.locator(".zone").inner_text() == f"({zone})"
+
+
 # ---------------------------------------------------------------- the zone picker
 
 def test_zone_picker_changes_every_time_and_the_choice_stays(page_in, site_url):
@@ -81,6 +93,10 @@ def test_zone_picker_changes_every_time_and_the_choice_stays(page_in, site_url):
     assert page.locator(".when__slot .zone").all_inner_texts() == [
         "(America/New_York)", "(Asia/Taipei)", "(Australia/Adelaide)"]
 
+    for other in ("en/", "en/cities/springfield/"):  # the sessions' cards elsewhere
+        page.goto(f"{site_url}/{other}")
+        assert_cards_in(page, "Australia/Adelaide")
+
     page.goto(f"{site_url}/en/summit/")  # a later visit
     page.reload()
     assert_schedule_in(page, "Australia/Adelaide")
@@ -88,6 +104,8 @@ def test_zone_picker_changes_every_time_and_the_choice_stays(page_in, site_url):
     assert_schedule_in(page, "America/Los_Angeles")
     page.reload()
     assert_schedule_in(page, "America/Los_Angeles")
+    page.goto(f"{site_url}/en/")
+    assert_cards_in(page, "America/Los_Angeles")
     assert page.console_errors == [] and page.page_errors == []
 
 
