@@ -285,6 +285,9 @@ def _merge(original: Document, translation: Document) -> Document:
                     origin)
 
 
+AGENDA_SLUG = "agenda"  # /<lang>/summit/agenda/ is the visitor's own agenda (SPEC §6)
+
+
 def kind_of(key: str) -> tuple[str, str | None]:
     parts = key.split("/") if key else []
     if not parts:
@@ -310,6 +313,11 @@ def _page(content_dir: Path, key: str, lang: str, doc: Document, config: SiteCon
         if not slug:
             problems.error(doc.path, 1, f"the name '{name}' gives no URL: add a line like "
                            "'slug: smart-parking' (lower-case letters, digits and '-')")
+            return None
+        if kind == "session" and slug == AGENDA_SLUG:
+            problems.error(*doc.where("slug"), f"the slug '{slug}' is the address of the "
+                           f"visitors' agenda (/{lang}/summit/{slug}/): rename the file or set "
+                           "another 'slug:'")
             return None
         folders = [slugify(p) for p in parts[:-1]]
         if kind != "page":

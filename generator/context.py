@@ -6,7 +6,7 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
-from .calendar import summit_ics_path
+from .calendar import summit_ics_path, webcal_url
 from .i18n import Strings
 from .schema import SECTION_TYPES
 from .site import Site
@@ -58,6 +58,8 @@ class Contexts:
             "breadcrumbs": self._breadcrumbs(lang, target, page, own),
             "summit_calendar": href(config, summit_ics_path(lang))
             if self.site.items("summit", lang) else None,
+            "summit_webcal": webcal_url(self.site, lang) if self.site.items("summit", lang)
+            else None,
             **own,
         }
 

@@ -57,7 +57,7 @@ ID = re.compile(r'\sid="([^"]+)"')
 # duplicate id is invalid HTML, and the skip link would lead to the heading): `## Main` gets
 # id="section-main". tests/test_validity.py keeps this in step with the templates.
 THEME_IDS = re.compile(r"main|search|media-title|gallery-title|session-speakers|solution-more|"
-                       r"schedule-files|"
+                       r"schedule-files|zone-picker|"
                        r"(tour|pavilion|city)-(solutions|tours|sessions)|"
                        r"(home|region|day|filter)-.+|replay|replay-title")
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from .collation import sort_key
+from .content import AGENDA_SLUG
 from .model import Page
 from .site import REF_FIELDS, Site
 from .urls import absolute, alias_output, href
@@ -63,6 +64,10 @@ def targets(site: Site) -> Iterator[Target]:
             yield Target(f"{lang}/{section}/index.html", "list.html", lang,
                          {"section": section},
                          lazy=partial(_list_context, site, lang, section, None))
+        if "summit" in site.sections():
+            yield Target(f"{lang}/summit/{AGENDA_SLUG}/index.html", "agenda.html", lang,
+                         {"page": None, "section": "summit"},
+                         lazy=partial(_agenda_context, site, lang))
         for key in _category_keys(site) if "solutions" in site.sections() else ():
             yield Target(f"{lang}/solutions/category/{key}/index.html", "list.html", lang,
                          {"section": "solutions"},
@@ -77,6 +82,12 @@ def targets(site: Site) -> Iterator[Target]:
 def _home_context(site: Site, lang: str) -> dict[str, Any]:
     home = site.page("", lang)
     return {"page": PageView(home, site, lang) if home else None}
+
+
+def _agenda_context(site: Site, lang: str) -> dict[str, Any]:
+    """The visitor's agenda holds any of the sessions: all are on the page, the browser shows
+    the starred ones."""
+    return {"items": [PageView(p, site, lang) for p in site.items("summit", lang)]}
 
 
 def _list_context(site: Site, lang: str, section: str, category: str | None) -> dict[str, Any]:

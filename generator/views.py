@@ -16,7 +16,7 @@ from markupsafe import Markup
 
 from . import jsonld
 from .brochures import size_text
-from .calendar import session_ics_path
+from .calendar import description, session_ics_path, uid, web_calendar_links
 from .deps import current
 from .filekinds import media_type
 from .model import Page
@@ -292,6 +292,21 @@ class PageView:
         if self.kind != "session":
             return None
         return href(self._site.config, session_ics_path(self._page.url_path))
+
+    @property
+    def calendar_links(self) -> dict[str, str]:
+        """{google, outlook}: links that add the session to those calendars (empty if none)."""
+        return web_calendar_links(self._site, self._page) if self.kind == "session" else {}
+
+    @property
+    def calendar_entry(self) -> dict[str, str]:
+        """{uid, description, location}: what the session's calendar files say of it, for the
+        agenda the browser makes (empty if not a session)."""
+        if self.kind != "session":
+            return {}
+        page = self._page
+        return {"uid": uid(self._site, page), "description": description(self._site, page),
+                "location": page.fields.get("livestream") or self.abs_url}
 
     @property
     def times(self) -> list[dict[str, Any]]:

@@ -60,8 +60,8 @@ def generated_files(loaded: LoadedSite, in_sitemap: list[SitemapEntry], claims: 
         sessions = site.items("summit", lang)
         if sessions and claims.claim(summit_ics_path(lang), None, 1):
             files.append(OutputFile(summit_ics_path(lang), remembered(
-                ("ics", settings, lang, shown(sessions)),
-                partial(calendar, site, lang, sessions))))
+                ("summit.ics", settings, lang, shown(sessions)),  # not one session's file
+                partial(calendar, site, lang, sessions, whole=True))))
     if site.config.cms is not None:  # made again each build: from the model, _data/ and items
         files += [OutputFile(path, data) for path, data in
                   admin_files(site, site.config.cms).items() if claims.claim(path, None, 1)]

@@ -7,11 +7,16 @@
   "use strict";
   if (typeof Intl === "undefined" || !Intl.DateTimeFormat) return;
 
-  var zone = Intl.DateTimeFormat().resolvedOptions().timeZone || "";
-  var options = { year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit",
-                  minute: "2-digit", hourCycle: "h23" };
-  if (zone) options.timeZone = zone;
-  var numeric = new Intl.DateTimeFormat("en-US", options);
+  // The visitor's zone: the one zone.js keeps (chosen or detected), else the detected one.
+  var zone, numeric;
+  function useZone(name) {
+    zone = name || Intl.DateTimeFormat().resolvedOptions().timeZone || "";
+    var options = { year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit",
+                    minute: "2-digit", hourCycle: "h23" };
+    if (zone) options.timeZone = zone;
+    numeric = new Intl.DateTimeFormat("en-US", options);
+  }
+  useZone(document.documentElement.getAttribute("data-zone"));
 
   // {day: "2020-08-19", time: "08:00"} of an instant, in the visitor's zone.
   function wallClock(date) {
@@ -111,7 +116,14 @@
     });
   }
 
-  Array.prototype.forEach.call(document.querySelectorAll("[data-local-time]"), showLocalTime);
+  function showLocalTimes() {
+    Array.prototype.forEach.call(document.querySelectorAll("[data-local-time]"), showLocalTime);
+  }
+  showLocalTimes();
+  document.addEventListener("expo:zone", function (event) {  // the picker's new choice
+    useZone(event.detail);
+    showLocalTimes();
+  });
 
   var statuses = document.querySelectorAll("[data-status]");
   function tick() {
