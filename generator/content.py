@@ -150,6 +150,7 @@ class MadePage:
     page: Page | None
     problems: list
     draft: bool  # left out as a draft
+    files: dict[str, tuple[int, int] | None]  # the files its checks looked for: file_stamp
 
 
 class ParseCache:
@@ -220,14 +221,17 @@ def load_pages(content_dir: Path, config: SiteConfig, data: dict[str, Any],
         for lang, doc in group.items():
             sources = (original, doc)
             old = parsed.pages.get((key, lang))
-            if old is not None and old.documents == sources and old.settings == settings:
+            if old is not None and old.documents == sources and old.settings == settings \
+                    and _files_unchanged(old.files, changed):
                 made[key, lang] = old  # the same files under the same settings
             else:
                 merged = doc if original is None or doc is original else _merge(original, doc)
-                own = Problems()
+                own, looked = Problems(), set()
                 draft = merged.data.get("draft") is True and not include_drafts
-                page = None if draft else _page(content_dir, key, lang, merged, config, data, own)
-                made[key, lang] = MadePage(sources, settings, page, own.items, draft)
+                page = None if draft else _page(content_dir, key, lang, merged, config, data, own,
+                                                looked)
+                made[key, lang] = MadePage(sources, settings, page, own.items, draft,
+                                           {path: file_stamp(path) for path in looked})
             problems.add_all(made[key, lang].problems)
             if made[key, lang].draft:
                 drafts.add(key)
@@ -237,6 +241,23 @@ def load_pages(content_dir: Path, config: SiteConfig, data: dict[str, Any],
                 failed.add(key)
     parsed.pages = made
     return pages, drafts, failed
+
+
+def file_stamp(path: str) -> tuple[int, int] | None:
+    """A file's size and modification time; None when there is no such file."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return info.st_size, info.st_mtime_ns
+
+
+def _files_unchanged(files: dict[str, tuple[int, int] | None],
+                     changed: Collection[str] | None) -> bool:
+    """Whether the files a page's checks looked for are as they were: those the preview was
+    told of (`changed`), or all of them when it was told of nothing."""
+    return all(file_stamp(path) == stamp for path, stamp in files.items()
+               if changed is None or path in changed)
 
 
 def _read(path: Path, problems: Problems, parsed: dict[Path, ParsedFile],
@@ -298,9 +319,10 @@ def kind_of(key: str) -> tuple[str, str | None]:
 
 
 def _page(content_dir: Path, key: str, lang: str, doc: Document, config: SiteConfig,
-          data: dict[str, Any], problems: Problems) -> Page | None:
+          data: dict[str, Any], problems: Problems, looked: set[str]) -> Page | None:
+    """The page made from `doc`; `looked` gets the files its checks looked for."""
     kind, section = kind_of(key)
-    ctx = Context(doc, problems, content_dir, data, config.timezone, lang)
+    ctx = Context(doc, problems, content_dir, data, config.timezone, lang, looked)
     fields, ok = check_page(ctx, kind if kind not in ("home", "section") else "page")
     parts = key.split("/") if key else []
     slug = fields.get("slug")

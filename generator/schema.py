@@ -7,9 +7,10 @@ References are only checked for shape here; `site.py` resolves them once every p
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
@@ -47,6 +48,9 @@ class Context:
     data: dict[str, Any]  # _data/*.yaml
     site_timezone: str
     lang: str
+    # The files its checks looked for, found or not (absolute paths): the page is checked
+    # again when one of them is added, removed or changed.
+    files: set[str] = field(default_factory=set)
 
     def error(self, keys: tuple, message: str) -> None:
         path, line = self.doc.where(*keys)
@@ -224,7 +228,8 @@ def _content_file(ctx: Context, keys: tuple, value: Any, what: str, suffixes: se
     if not isinstance(value, str) or not value.strip():
         ctx.error(keys, f"'{_name(keys)}' must be the path of {what}")
         return _INVALID
-    found = resolve_file(ctx.content_dir, ctx.doc.origin.get(keys[0], ctx.doc.path), value)
+    found = resolve_file(ctx.content_dir, ctx.doc.origin.get(keys[0], ctx.doc.path), value,
+                         ctx.files)
     if isinstance(found, str):
         ctx.error(keys, found)
         return _INVALID
@@ -270,8 +275,10 @@ def captions(ctx: Context, keys: tuple, value: Any) -> Any:
     return _records(ctx, keys, value, spec, "{lang, src}")
 
 
-def resolve_file(content_dir: Path, page_path: Path, ref_path: str) -> Path | str:
-    """The file a page refers to, inside content/, or a message saying why there is none."""
+def resolve_file(content_dir: Path, page_path: Path, ref_path: str,
+                 looked: set[str] | None = None) -> Path | str:
+    """The file a page refers to, inside content/, or a message saying why there is none;
+    `looked` gets every path looked at."""
     ref_path = ref_path.strip().split("#")[0].split("?")[0]
     root = content_dir.resolve()
     if "\x00" in ref_path or "\\" in ref_path:
@@ -280,6 +287,10 @@ def resolve_file(content_dir: Path, page_path: Path, ref_path: str) -> Path | st
         page_path.parent / ref_path, root / ref_path]
     for candidate in candidates:
         resolved = resolved_inside(candidate, root)
+        if looked is not None:
+            looked.add(os.path.normpath(candidate))
+            if resolved is not None:
+                looked.add(str(resolved))
         if resolved is None:
             return f"'{ref_path}' points outside content/: keep files inside the content folder"
         if resolved.is_file():

@@ -12,6 +12,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sitekit import (
@@ -382,6 +383,37 @@ def test_a_card_made_inside_its_own_page_notes_what_it_read(tmp_path):
     pavilion.write_text(pavilion.read_text().replace("Taipei Pavilion", "Taipei Hall"))
     preview.build({str(pavilion)})
     assert page.read_text() == "Taipei Hall|<p class=own>Taipei Hall</p>"
+
+
+def test_the_preview_sees_a_missing_file_appear_or_a_found_one_go(tmp_path):
+    """A page whose `image` names a file that is not there is an error; saving the file
+    (nothing else) must make the page whole in the preview, as in a clean build, and removing
+    it must bring the error back (found by the random edits: the preview reused the page's
+    checks, made while the file was missing)."""
+    from PIL import Image
+
+    from generator.build import Builder, Options
+    from generator.errors import BuildFailed
+
+    root = project(tmp_path).root.resolve()
+    bus = root / "content/solutions/bus.md"
+    bus.write_text(bus.read_text().replace("title:", "image: cover.png\nimage_alt: A bus\ntitle:",
+                                           1), encoding="utf-8")
+    preview = Builder(Options(content=root / "content", templates=root / "theme",
+                              output=root / "preview", no_search=True,
+                              cache=root / ".expo-cache"), persist=False)
+    with pytest.raises(BuildFailed) as failed:
+        preview.build()
+    assert [p.message for p in failed.value.problems.errors] == [
+        "file 'cover.png' not found (looked next to the page and in content/)"]
+    cover = root / "content/solutions/cover.png"
+    Image.new("RGB", (40, 30), "teal").save(cover)
+    preview.build({str(cover)})
+    page = (root / "preview/en/solutions/bus/index.html").read_text(encoding="utf-8")
+    assert 'alt="A bus"' in page
+    cover.unlink()
+    with pytest.raises(BuildFailed):
+        preview.build({str(cover)})
 
 
 def test_a_block_made_once_per_language_shows_it_and_notes_what_it_read_on_every_page(
