@@ -15,9 +15,9 @@ from pathlib import Path
 
 from . import __version__
 from .build import Options, build, check, refuse_unsafe_output
-from .errors import BuildFailed, Problems, UsageError, machine_error
+from .errors import BuildFailed, Problems, UsageError, machine_fault
 from .lock import project_lock
-from .reports import FORMATS, formatted
+from .reports import FORMATS, formatted, formatted_fault
 from .scaffold import TYPES, new_file
 from .serve import serve
 from .translations import translations_command
@@ -197,7 +197,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"expo: error: {exc}", file=sys.stderr)
         return 2
     except OSError as exc:  # the machine's failure, not the content's: output/ as it was
-        print(machine_error(exc), file=sys.stderr)
+        fault = machine_fault(exc)
+        print(fault, file=sys.stderr)
+        if for_machines := formatted_fault(fault, getattr(args, "format", "text")):
+            print(for_machines, flush=True)
         return 1
     except KeyboardInterrupt:
         return 130

@@ -94,11 +94,26 @@ class UsageError(Exception):
     """A wrong command line or a dangerous output folder: exit status 2."""
 
 
-def machine_error(exc: OSError) -> str:
-    """The line for a failure of the machine rather than the content (a full disk, a permission
-    refused): `path: error: cause` (SPEC §7), the path as the editor sees it."""
+@dataclass(frozen=True)
+class MachineFault:
+    """A failure of the machine rather than the content (a full disk, a permission refused):
+    where, as the editor sees it ("expo" when no file is named), and the cause."""
+
+    path: str
+    cause: str
+
+    def __str__(self) -> str:
+        return f"{_one_line(self.path)}: error: {_one_line(self.cause)}"  # SPEC §7
+
+
+def machine_fault(exc: OSError) -> MachineFault:
     path = display_path(os.fsdecode(exc.filename)) if exc.filename is not None else "expo"
-    return f"{_one_line(path)}: error: {_one_line(exc.strerror or str(exc))}"
+    return MachineFault(path, exc.strerror or str(exc))
+
+
+def machine_error(exc: OSError) -> str:
+    """The line for a failure of the machine: `path: error: cause`."""
+    return str(machine_fault(exc))
 
 
 @contextmanager

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from .errors import Problem
+from .errors import MachineFault, Problem
 
 FORMATS = ("text", "github", "json")
 
@@ -33,3 +33,15 @@ def _data(text: str) -> str:
 
 def _property(text: str) -> str:
     return _data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def formatted_fault(fault: MachineFault, form: str) -> str:
+    """A failure of the machine for a machine to read (`github`, `json`; "" for text, whose
+    line goes to standard error): it names a file but no line."""
+    if form == "json":
+        return json.dumps([{"path": fault.path, "line": None, "severity": "error",
+                            "message": fault.cause}], indent=1)
+    if form == "github":
+        where = f" file={_property(fault.path)}" if fault.path != "expo" else ""
+        return f"::error{where}::{_data(fault.cause)}"
+    return ""

@@ -15,6 +15,7 @@ from __future__ import annotations
 import builtins
 import errno
 import io
+import json
 import os
 import re
 import shutil
@@ -222,6 +223,26 @@ def test_a_fault_of_the_machine_is_one_line_and_output_stays(tmp_path, monkeypat
     folder, files = clean[" ".join(args)]
     assert differences(root / "output", snapshot(root / "output"), (folder, files)) == []
     no_leftovers(root)
+
+
+@pytest.mark.parametrize("form", ["json", "github"])
+def test_a_fault_of_the_machine_reaches_a_machine_reader_too(tmp_path, monkeypatch, capsys,
+                                                             form):
+    """With --format json or github, a fault of the machine is on standard output in that
+    form as well (a script reading the JSON gets an array, not nothing), beside its line."""
+    root = project(tmp_path)
+    with monkeypatch.context() as patched:
+        refuse(patched, "replace", ".output.new-")
+        monkeypatch.chdir(root)
+        code = main(["build", "--templates", str(ROOT / "templates"), "--no-search",
+                     "--format", form])
+    out, err = capsys.readouterr()
+    assert code == 1 and err.splitlines() == ["output: error: Permission denied"]
+    if form == "json":
+        assert json.loads(out) == [{"path": "output", "line": None, "severity": "error",
+                                    "message": "Permission denied"}]
+    else:
+        assert out == "::error file=output::Permission denied\n"
 
 
 def test_a_full_disk_in_a_worker_process_is_one_line(tmp_path, monkeypatch, capsys, clean):
