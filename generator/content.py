@@ -19,7 +19,7 @@ from .errors import Problems
 from .frontmatter import Document, load_yaml_file, parse
 from .model import Page, Source
 from .paths import OUTSIDE_CONTENT, resolved_inside, slugify
-from .schema import SECTION_TYPES, Context, check_page
+from .schema import MAX_NAME, SECTION_TYPES, Context, check_page
 
 NOT_INHERITED = {"aliases", "translated_from"}
 MAX_SOURCE_BYTES = 8 * 1024 * 1024  # no editor writes an 8 MB page; a mistake we refuse early
@@ -332,6 +332,10 @@ def _page(content_dir: Path, key: str, lang: str, doc: Document, config: SiteCon
     else:
         name = parts[-1]
         slug = slug or slugify(name)
+        if len(slug) > MAX_NAME:  # from a long file name (a slug field is checked as written)
+            problems.error(doc.path, 1, f"the name '{name}' gives an address of {len(slug)} "
+                           f"characters: rename the file, or add a shorter 'slug:' line")
+            return None
         if not slug:
             problems.error(doc.path, 1, f"the name '{name}' gives no URL: add a line like "
                            "'slug: smart-parking' (lower-case letters, digits and '-')")

@@ -23,6 +23,7 @@ from .frontmatter import Document
 from .paths import resolved_inside
 from .urls import alias_output, split_url
 
+MAX_NAME = 200  # characters of a slug, bytes of an alias's part: file systems take 255
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 EMAIL = re.compile(r"^[^@\s<>\"'()]+@[^@\s<>\"'()]+\.[^@\s<>\"'()]+$")
 IMAGE_TYPES = {".jpg", ".jpeg", ".png", ".gif", ".webp", ".avif"}
@@ -95,6 +96,10 @@ def slug(ctx: Context, keys: tuple, value: Any) -> Any:
         ctx.error(keys, f"'slug' must be lower-case letters, digits and '-' (like "
                   f"'smart-parking'), not {value!r}")
         return _INVALID
+    if len(value) > MAX_NAME:
+        ctx.error(keys, f"'slug' has {len(value)} characters: at most {MAX_NAME} make a "
+                  "folder name every file system takes")
+        return _INVALID
     return value
 
 
@@ -134,6 +139,10 @@ def alias(ctx: Context, keys: tuple, value: Any) -> Any:
     if not isinstance(value, str) or alias_output(value) is None:
         ctx.error(keys, f"alias {value!r} must be an old address of this site starting with "
                   "'/', like /old/page/ or /old.html (no '..', '?' or '#')")
+        return _INVALID
+    if any(len(part.encode()) > MAX_NAME for part in value.split("/")):
+        ctx.error(keys, f"alias {value!r} has a part longer than {MAX_NAME} bytes, which "
+                  "no file system takes as a name")
         return _INVALID
     if value.strip().lstrip("/").startswith(RESERVED):
         ctx.error(keys, f"alias {value!r} is inside a folder the generator writes "
@@ -293,8 +302,11 @@ def resolve_file(content_dir: Path, page_path: Path, ref_path: str,
                 looked.add(str(resolved))
         if resolved is None:
             return f"'{ref_path}' points outside content/: keep files inside the content folder"
-        if resolved.is_file():
-            return resolved
+        try:
+            if resolved.is_file():
+                return resolved
+        except OSError as exc:  # a name longer than the file system takes, say
+            return f"'{ref_path}' is not a usable path: {exc.strerror}"
     return f"file '{ref_path}' not found (looked next to the page and in content/)"
 
 

@@ -545,3 +545,23 @@ def test_addresses_python_cannot_split_are_errors_at_their_line(site):
         "content/solutions/s.md:5: error: 'website' must be a full web address starting with "
         "https://",
     ]
+
+
+def test_names_longer_than_a_file_system_takes_are_errors_at_their_line(site):
+    """Found by the names property at scale: a path in a field, a slug or an alias longer than
+    a file name may be made the build fail as a fault of the machine ('File name too long')."""
+    long = "a b " * 100
+    root = site({
+        "content/news/x.md": f"---\ntitle: X\ndate: 2020-01-01\nimage: {long}\nimage_alt: x\n"
+                             f"---\n[l]({long.strip().replace(' ', '-')}.md)\n",
+        "content/news/y.md": f"---\ntitle: Y\ndate: 2020-01-01\naliases: [/{'b' * 300}/]\n---\n",
+        "content/news/z.md": f"---\ntitle: Z\ndate: 2020-01-01\nslug: {'c' * 300}\n---\n",
+        f"content/news/{'d' * 240}.md": "---\ntitle: D\ndate: 2020-01-01\n---\n",
+    })
+    run = fails(root)
+    assert [line.split(": error: ")[0] for line in run.lines[:-1]] == [
+        f"content/news/{'d' * 240}.md:1", "content/news/x.md:4", "content/news/x.md:7",
+        "content/news/y.md:4", "content/news/z.md:4"], run.stderr
+    assert "rename the file" in run.lines[0]
+    assert "is not a usable path: File name too long" in run.lines[1]
+    assert "at most 200" in run.lines[4]
