@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING
 from .errors import Problems
 from .markdown import body_line
 from .model import Page
-from .paths import resolved_inside
-from .schema import IMAGE_TYPES, resolve_file
+from .paths import resolve_file, resolved_inside
+from .schema import IMAGE_TYPES
 from .site import Site
 from .urls import href, media_href, split_url
 

@@ -7,7 +7,6 @@ References are only checked for shape here; `site.py` resolves them once every p
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -20,7 +19,7 @@ from .config import valid_timezone
 from .errors import Problems
 from .filekinds import is_kind, kind_name
 from .frontmatter import Document
-from .paths import resolved_inside
+from .paths import resolve_file
 from .urls import alias_output, split_url
 
 MAX_NAME = 200  # characters of a slug, bytes of an alias's part: file systems take 255
@@ -282,32 +281,6 @@ def language_tag(ctx: Context, keys: tuple, value: Any) -> Any:
 def captions(ctx: Context, keys: tuple, value: Any) -> Any:
     spec = {"lang": (language_tag, True), "src": (published_file(".vtt"), True)}
     return _records(ctx, keys, value, spec, "{lang, src}")
-
-
-def resolve_file(content_dir: Path, page_path: Path, ref_path: str,
-                 looked: set[str] | None = None) -> Path | str:
-    """The file a page refers to, inside content/, or a message saying why there is none;
-    `looked` gets every path looked at."""
-    ref_path = ref_path.strip().split("#")[0].split("?")[0]
-    root = content_dir.resolve()
-    if "\x00" in ref_path or "\\" in ref_path:
-        return f"'{ref_path}' is not a usable path: use '/' between folders"
-    candidates = [root / ref_path.lstrip("/")] if ref_path.startswith("/") else [
-        page_path.parent / ref_path, root / ref_path]
-    for candidate in candidates:
-        resolved = resolved_inside(candidate, root)
-        if looked is not None:
-            looked.add(os.path.normpath(candidate))
-            if resolved is not None:
-                looked.add(str(resolved))
-        if resolved is None:
-            return f"'{ref_path}' points outside content/: keep files inside the content folder"
-        try:
-            if resolved.is_file():
-                return resolved
-        except OSError as exc:  # a name longer than the file system takes, say
-            return f"'{ref_path}' is not a usable path: {exc.strerror}"
-    return f"file '{ref_path}' not found (looked next to the page and in content/)"
 
 
 def gallery(ctx: Context, keys: tuple, value: Any) -> Any:
