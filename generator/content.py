@@ -150,7 +150,7 @@ class MadePage:
     page: Page | None
     problems: list
     draft: bool  # left out as a draft
-    files: dict[str, tuple[int, int] | None]  # the files its checks looked for: file_stamp
+    files: frozenset[str]  # the files its checks looked for, found or not
 
 
 class ParseCache:
@@ -231,7 +231,7 @@ def load_pages(content_dir: Path, config: SiteConfig, data: dict[str, Any],
                 page = None if draft else _page(content_dir, key, lang, merged, config, data, own,
                                                 looked)
                 made[key, lang] = MadePage(sources, settings, page, own.items, draft,
-                                           {path: file_stamp(path) for path in looked})
+                                           frozenset(looked))
             problems.add_all(made[key, lang].problems)
             if made[key, lang].draft:
                 drafts.add(key)
@@ -243,21 +243,11 @@ def load_pages(content_dir: Path, config: SiteConfig, data: dict[str, Any],
     return pages, drafts, failed
 
 
-def file_stamp(path: str) -> tuple[int, int] | None:
-    """A file's size and modification time; None when there is no such file."""
-    try:
-        info = os.stat(path)
-    except OSError:
-        return None
-    return info.st_size, info.st_mtime_ns
-
-
-def _files_unchanged(files: dict[str, tuple[int, int] | None],
-                     changed: Collection[str] | None) -> bool:
-    """Whether the files a page's checks looked for are as they were: those the preview was
-    told of (`changed`), or all of them when it was told of nothing."""
-    return all(file_stamp(path) == stamp for path, stamp in files.items()
-               if changed is None or path in changed)
+def _files_unchanged(files: frozenset[str], changed: Collection[str] | None) -> bool:
+    """Whether the files a page's checks looked for are as they were: none of them among
+    those the preview was told of (`changed`); when it was told of nothing, a page that looked
+    for files is checked again."""
+    return not files if changed is None else files.isdisjoint(changed)
 
 
 def _read(path: Path, problems: Problems, parsed: dict[Path, ParsedFile],
