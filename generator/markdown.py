@@ -21,6 +21,7 @@ from markdown.extensions import Extension
 from markdown.extensions.toc import slugify_unicode
 from markdown.postprocessors import Postprocessor
 from markdown.treeprocessors import Treeprocessor
+from markdown.util import AtomicString
 from pygments import highlight
 from pygments.formatters import HtmlFormatter
 from pygments.lexers import get_lexer_by_name
@@ -86,6 +87,38 @@ class _Links(Treeprocessor):
                     element.set(attr, new)
 
 
+class _PlainText(Treeprocessor):
+    """Marks a text no inline pattern can match (none of the characters they start with) as
+    an `AtomicString`, which the inline processor leaves as it is without trying its fifteen
+    patterns on it: most of a page's paragraphs. Off for a text defining abbreviations (the
+    abbr extension leaves atomic text alone) and for a converter whose inline patterns are not
+    the ones `PATTERNS` was written for."""
+
+    PATTERNS = ("backtick", "escape", "footnote", "reference", "link", "image_link",
+                "image_reference", "short_reference", "short_image_ref", "autolink",
+                "automail", "linebreak", "html", "entity", "em_strong")
+    # backtick `, escape \, links and footnotes [ !, autolinks, mail and HTML <, entities &,
+    # emphasis * _, attribute lists {, placeholders \x02, a line break: two spaces and "\n"
+    MAY_MATCH = re.compile(r"[`\\\[!<&*_{\x02]|  \n")
+
+    def __init__(self, md: markdown.Markdown):
+        super().__init__(md)
+        self.enabled = True
+
+    def run(self, root: Element) -> None:
+        patterns = self.md.inlinePatterns
+        if not self.enabled or len(patterns) != len(self.PATTERNS) or \
+                not all(name in patterns for name in self.PATTERNS):
+            return
+        may_match = self.MAY_MATCH.search
+        for element in root.iter():
+            text, tail = element.text, element.tail
+            if text and type(text) is str and not may_match(text):
+                element.text = AtomicString(text)
+            if tail and type(tail) is str and not may_match(tail):
+                element.tail = AtomicString(tail)
+
+
 class _Highlight(Postprocessor):
     """Fenced code with a language gets Pygments' classes (styled by the theme's CSS).
 
@@ -130,6 +163,7 @@ def prepare(texts: Iterable[str]) -> None:
 
 class _LinkExtension(Extension):
     def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 - the library's name
+        md.treeprocessors.register(_PlainText(md), "expo-plain-text", 21)  # before "inline"
         md.treeprocessors.register(_Links(md), "expo-links", 4)
         md.postprocessors.register(_Highlight(md), "expo-highlight", 25)  # after raw HTML
 
@@ -149,6 +183,7 @@ class MarkdownRenderer:
             md = self._with_marker = self._with_marker or _markdown(marker=TOC_MARKER)
         md.reset()
         md.treeprocessors["expo-links"].linker = linker
+        md.treeprocessors["expo-plain-text"].enabled = ABBREVIATION not in text
         html = md.convert(text)
         toc = md.toc if md.toc_tokens else ""  # type: ignore[attr-defined]
         html = sanitise(html)
@@ -156,6 +191,7 @@ class MarkdownRenderer:
 
 
 TOC_MARKER = "[TOC]"
+ABBREVIATION = "*["  # how a definition of one starts: "*[HTML]: Hyper Text Markup Language"
 
 
 def _markdown(marker: str) -> markdown.Markdown:

@@ -186,3 +186,23 @@ def test_a_body_converts_as_with_the_table_of_contents_marker_looked_for():
         stock.reset()
         assert converted.render(text).html == sanitise(stock.convert(text)), text
     assert 'class="toc"' in converted.render(f"[TOC]\n\n{SYNTAX}").html
+
+
+def test_a_body_converts_as_with_every_inline_pattern_tried_on_every_text():
+    """A text no inline pattern can match is left out of the inline processor's loop: every
+    text gives what a converter trying every pattern on every text gives, with abbreviations
+    (which the abbr extension looks for in every text the inline processor leaves open)."""
+    from generator.markdown import _markdown, sanitise
+
+    stock = _markdown(marker="")
+    stock.treeprocessors.deregister("expo-plain-text")
+    texts = [SYNTAX, "Plain text\nover lines\n\nA line  \nbroken, and one  \n",
+             "*[HTML]: Hyper Text Markup Language\n\nPlain HTML here.\n\n- HTML list\n",
+             "Tom &amp; Jerry, 5 < 6 and {: .x}, a_b, snake_case and \\*not\\*\n",
+             "Term\n:   Plain definition\n\n| a | b |\n|---|---|\n| plain | cells |\n",
+             *(path.read_text(encoding="utf-8", errors="replace") for path in corpus())]
+    converted = MarkdownRenderer()
+    for text in texts:
+        stock.reset()
+        assert converted.render(text).html == sanitise(stock.convert(text)), text
+    assert "<abbr" in converted.render(texts[2]).html
