@@ -19,7 +19,6 @@ from .errors import BuildFailed, Problems, UsageError, machine_fault
 from .lock import project_lock
 from .reports import FORMATS, formatted, formatted_fault
 from .scaffold import TYPES, new_file
-from .serve import serve
 from .translations import translations_command
 
 
@@ -169,6 +168,8 @@ def main(argv: list[str] | None = None) -> int:
             options.no_search = True
             if options.output.resolve() == Path("output").resolve():
                 raise UsageError("expo serve builds into a folder of its own, never output/")
+            from .serve import serve  # its web server (Tornado, ~16 MB) only where it runs
+
             serve(options, args.bind, args.port, _say)
             return 0
         try:
