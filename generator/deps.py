@@ -130,3 +130,25 @@ def fingerprint_pages(site: Site, memo: dict[int, tuple] | None = None) -> None:
         site.page_fingerprints[key], site.body_fingerprints[key] = old[3], old[4]
     memo.clear()
     memo.update(fresh)
+
+
+_MISSING = object()
+
+
+def per_recorder(make: Any) -> property:
+    """A property of a view worked out once per recorder, not at each of the ten times a
+    page's template asks for it: what it read of the site must be noted again when an output
+    is rendered with another recorder (a card made inside a page). The view keeps them in its
+    `_worked_out` slot."""
+    name = make.__name__
+
+    def get(self: Any) -> Any:
+        recorder = current()
+        if self._worked_out is None or self._worked_out[0] is not recorder:
+            self._worked_out = (recorder, {})
+        found = self._worked_out[1].get(name, _MISSING)
+        if found is _MISSING:
+            found = self._worked_out[1][name] = make(self)
+        return found
+
+    return property(get, doc=make.__doc__)

@@ -25,8 +25,8 @@ from .i18n import Strings
 from .markdown import plain_text
 from .model import Page
 from .site import Site
-from .urls import absolute, media_href
-from .views import data_label, web_or_mail
+from .urls import absolute, media_href, web_or_mail
+from .views import data_label
 
 SCHEMA = "https://c3voc.de/schedule/schema.json"
 # Patterns of the two schemas a value must match to be written at all where it is optional.

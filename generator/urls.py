@@ -88,3 +88,10 @@ def alias_output(alias: str) -> str | None:
     if path.endswith("/") or not posixpath.splitext(path)[1]:
         path = path.rstrip("/") + "/index.html"
     return safe_output_path(path)
+
+
+def web_or_mail(value: str | None) -> str | None:
+    """A link to a field that is a web address or an e-mail address (SPEC §4)."""
+    if not value:
+        return None
+    return value if value.startswith(("http://", "https://")) else f"mailto:{value}"

@@ -7,21 +7,16 @@ a pavilion's solutions, a city's sessions — come from the Site.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from markupsafe import Markup
 
-from . import jsonld
-from .brochures import size_text
-from .calendar import description, session_ics_path, uid, web_calendar_links
-from .deps import current
-from .filekinds import media_type
+from .deps import per_recorder
 from .model import Page
 from .schema import COMMON, TYPE_FIELDS
 from .site import Site
+from .type_fields import SessionFields, SolutionFields
 from .urls import absolute, edit_href, href, media_href
 from .video import player
 
@@ -48,28 +43,10 @@ class Listing:
         return (PageView(p, self._site, self._lang) for p in self._pages)
 
 
-_MISSING = object()
+class PageView(SolutionFields, SessionFields):
+    """A page as its templates see it (front-matter fields by name, references as views),
+    in the language the visitor reads; the fields of one content type are in type_fields.py."""
 
-
-def _per_recorder(make: Any) -> property:
-    """A property of a view worked out once, not at each of the ten times a page's template
-    asks for it. What it read of the site is noted again when an output is rendered with
-    another recorder (a card made inside a page), so it is kept per recorder."""
-    name = make.__name__
-
-    def get(self: PageView) -> Any:
-        recorder = current()
-        if self._worked_out is None or self._worked_out[0] is not recorder:
-            self._worked_out = (recorder, {})
-        found = self._worked_out[1].get(name, _MISSING)
-        if found is _MISSING:
-            found = self._worked_out[1][name] = make(self)
-        return found
-
-    return property(get, doc=make.__doc__)
-
-
-class PageView:
     __slots__ = ("_page", "_site", "lang", "page_lang", "_worked_out")  # one per page and card
 
     def __init__(self, page: Page, site: Site, lang: str | None = None):
@@ -153,7 +130,7 @@ class PageView:
         """"Edit this page": the file it is made from, where site.yaml's `edit_url` says."""
         return edit_href(self._site.config, self._site.content_dir, self._page.doc.path)
 
-    @_per_recorder
+    @per_recorder
     def outdated(self) -> dict[str, str] | None:
         """The original of a translation that changed since the translation was last marked
         current (SPEC §7): {url, html_lang, name of its language}; else None."""
@@ -177,7 +154,7 @@ class PageView:
         self._site.record_body(self._page)
         return Markup(self._page.toc)
 
-    @_per_recorder
+    @per_recorder
     def image(self) -> dict[str, Any] | None:
         """The cover: {url, abs_url (the OpenGraph crop), alt, width, height, picture}."""
         if "image" not in self._page.fields:
@@ -190,7 +167,7 @@ class PageView:
         return [image_info(self._site, item["src"], item["alt"])
                 for item in self._page.fields.get("gallery") or ()]
 
-    @_per_recorder
+    @per_recorder
     def translations(self) -> list[dict[str, str]]:
         """Every language version, this one included, for hreflang alternates."""
         return [{"lang": p.lang, "html_lang": self._site.config.language(p.lang).html_lang,
@@ -200,7 +177,7 @@ class PageView:
                 for p in self._site.translations(self._page)]
 
     # -- resolved references ------------------------------------------------------------
-    @_per_recorder
+    @per_recorder
     def category(self) -> dict[str, str] | None:
         key = self._page.fields.get("category")
         if key is None:
@@ -208,18 +185,18 @@ class PageView:
         return {"key": key, "label": data_label(self._site, "categories", key, self.lang),
                 "url": href(self._site.config, f"{self.lang}/solutions/category/{key}/")}
 
-    @_per_recorder
+    @per_recorder
     def region(self) -> dict[str, str] | None:
         key = self._page.fields.get("region")
         return None if key is None else {
             "key": key, "label": data_label(self._site, "regions", key, self.lang)}
 
-    @_per_recorder
+    @per_recorder
     def pavilion(self) -> PageView | None:
         slug = self._page.fields.get("pavilion")
         return self._ref("pavilions", slug) if slug else None
 
-    @_per_recorder
+    @per_recorder
     def cities(self) -> list[PageView]:
         return [v for s in self._page.fields.get("cities") or () if (v := self._ref("cities", s))]
 
@@ -233,15 +210,6 @@ class PageView:
         if self.kind == "city":
             return self._gathered("solutions", "cities")
         return []
-
-    @property
-    def same_category(self) -> list[PageView]:
-        """Other solutions of this solution's category, in listing order."""
-        if self.kind != "solution":
-            return []
-        return [PageView(p, self._site, self.lang) for p in self._site.related(
-            "solutions", "category", self._page.fields["category"], self.lang)[:4]
-            if p.key != self._page.key][:3]
 
     @property
     def tours(self) -> list[PageView]:
@@ -262,129 +230,16 @@ class PageView:
         """Click-to-load player for the livestream (sessions) or video (solutions, tours)."""
         return player(self._page.fields.get("livestream") or self._page.fields.get("video"))
 
-    @property
-    def day(self) -> date | None:
-        """The session's date in its own zone, for schedules grouped by day."""
-        return self.start.date() if self.kind == "session" else None
-
-    @property
-    def questions_url(self) -> str | None:
-        return web_or_mail(self._page.fields.get("questions"))
-
-    @property
-    def meeting_url(self) -> str | None:
-        """Where a visiting city or company asks for a meeting: a web page, or a mailto: link."""
-        return web_or_mail(self._page.fields.get("meeting"))
-
-    @property
-    def brochure(self) -> dict[str, str] | None:
-        """The brochure as published: {url, size} ("2.1 MB")."""
-        rel = self._page.fields.get("brochure")
-        if rel is None:
-            return None
-        return {"url": media_href(self._site.config, rel),
-                "size": size_text(self._site.file_sizes.get(rel, 0))}
-
-    # -- summit and structured data -------------------------------------------------------
-    @property
-    def ics_url(self) -> str | None:
-        """The session's own calendar file (in the language it is written in)."""
-        if self.kind != "session":
-            return None
-        return href(self._site.config, session_ics_path(self._page.url_path))
-
-    @property
-    def calendar_links(self) -> dict[str, str]:
-        """{google, outlook}: links that add the session to those calendars (empty if none)."""
-        return web_calendar_links(self._site, self._page) if self.kind == "session" else {}
-
-    @property
-    def calendar_entry(self) -> dict[str, str]:
-        """{uid, description, location}: what the session's calendar files say of it, for the
-        agenda the browser makes (empty if not a session)."""
-        if self.kind != "session":
-            return {}
-        page = self._page
-        return {"uid": uid(self._site, page), "description": description(self._site, page),
-                "location": page.fields.get("livestream") or self.abs_url}
-
-    @property
-    def times(self) -> list[dict[str, Any]]:
-        """Start and end in the session's zone, then in the site's zone when that differs."""
-        if self.kind != "session":
-            return []
-        zones = dict.fromkeys([self._page.fields["timezone"], self._site.config.timezone])
-        return [{"zone": zone, "start": self.start.astimezone(ZoneInfo(zone)),
-                 "end": self.end.astimezone(ZoneInfo(zone))} for zone in zones]
-
-    @property
-    def jsonld(self) -> Markup:
-        """schema.org JSON-LD for solutions, safe to put inside <script> (sessions: event_data)."""
-        if self.kind == "solution":
-            return jsonld.dump(jsonld.service(self))
-        return Markup("")
-
-    @_per_recorder
-    def replay(self) -> dict[str, Any] | None:
-        """The recording: {url, player (YouTube, Vimeo) or type and abs_url (a video file),
-        captions [{url, srclang, label, default}]}."""
-        value = self._page.fields.get("recording")
-        if not value:
-            return None
-        if "://" in value:
-            return {"url": value, "player": player(value), "type": None, "captions": []}
-        config = self._site.config
-        captions = [{"url": media_href(config, c["src"]), "srclang": c["lang"],
-                     "label": self._language_name(c["lang"]), "default": False}
-                    for c in self._page.fields.get("captions") or ()]
-        if captions:  # on by default: the captions in the visitor's language, else the first
-            reader = config.language(self.lang).name
-            next((c for c in captions if c["label"] == reader), captions[0])["default"] = True
-        return {"url": media_href(config, value), "abs_url": media_href(config, value, True),
-                "player": None, "type": media_type(value), "captions": captions}
-
-    def event_data(self, t: Callable[..., str]) -> Markup:
-        """A session's JSON-LD: its Event, a sub-event of the summit's (`t`: the UI strings)."""
-        return jsonld.dump(jsonld.event(self, self._summit_event(t), t("jsonld.government")))
-
-    def summit_data(self, t: Callable[..., str]) -> Markup:
-        """The summit's Event, every session a sub-event by @id, for the schedule page."""
-        summit = dict(self._summit_event(t), **{"@context": "https://schema.org"})
-        summit["subEvent"] = [{"@id": absolute(self._site.config, p.url_path) + "#event"}
-                              for p in self._site.items("summit", self.lang)]
-        return jsonld.dump(summit)
-
-    def _summit_event(self, t: Callable[..., str]) -> dict[str, Any]:
-        config, site = self._site.config, self._site
-        intro = site.page("summit", self.lang)
-        name = (config.summit.title.get(self.lang) or (intro.title if intro else "")
-                or t("section.summit"))
-        return jsonld.summit(config, self.lang, absolute(config, f"{self.lang}/summit/"), name,
-                             [p.fields for p in site.items("summit", self.lang)])
-
-    def _language_name(self, tag: str) -> str:
-        """A captions' language as the site names it ("English"), else its tag."""
-        for language in self._site.config.languages:
-            if tag.lower() in (language.code, language.html_lang.lower()) or \
-                    language.html_lang.lower().startswith(tag.lower() + "-"):
-                return language.name
-        return tag
-
     # -- helpers ------------------------------------------------------------------------
     def _ref(self, section: str, slug: str) -> PageView | None:
         page = self._site.ref(section, slug, self.lang)
         return PageView(page, self._site, self.lang) if page else None
 
     def _gathered(self, section: str, field: str) -> list[PageView]:
-        return [PageView(p, self._site, self.lang)
-                for p in self._site.related(section, field, self._page.slug, self.lang)]
+        return self._views(self._site.related(section, field, self._page.slug, self.lang))
 
-
-def web_or_mail(value: str | None) -> str | None:
-    """A link to a field that is a web address or an e-mail address (SPEC §4)."""
-    if not value:
-        return None
-    return value if value.startswith(("http://", "https://")) else f"mailto:{value}"
+    def _views(self, pages: list[Page]) -> list[PageView]:
+        return [PageView(p, self._site, self.lang) for p in pages]
 
 
 def data_label(site: Site, kind: str, key: str, lang: str) -> str:
