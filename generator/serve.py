@@ -20,11 +20,15 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import unquote
 
+import watchfiles
+from livereload import Server
+from livereload.watcher import Watcher
 from tornado import ioloop, netutil
 
 from . import cache
-from .build import Builder, Options, Result
-from .errors import BuildFailed, UsageError, machine_error
+from .build import Builder, Options, Result, default_templates
+from .config import load_config
+from .errors import BuildFailed, Problems, UsageError, machine_error
 from .lock import project_lock
 
 # More files changed at once than an editor saves (a checkout, a folder copied in): the build
@@ -174,90 +178,84 @@ class Rebuilder:
         return result
 
 
+class Saves(Watcher):
+    """livereload's watcher, told by the operating system which files changed (watchfiles:
+    inotify, FSEvents...); `rebuild` runs on the server's loop, then every open page reloads.
+
+    It listens from the end of the first build, and adds what changed during it (two
+    snapshots of the folders), so even the first save is taken from the list, without a
+    look at every file.
+    """
+
+    def __init__(self, watched: list[Path], before: cache.Snapshot, rebuild: Rebuilder,
+                 report: Callable[[str], None]) -> None:
+        super().__init__()
+        self.watched, self.rebuild, self.report = watched, rebuild, report
+        self.pending = threading.Event()
+        self.lock = threading.Lock()
+        self.changed: set[str] | None = set()  # since the last build; None: not known
+        self.callback: Callable[[], None] | None = None
+        self.listening = threading.Event()
+        threading.Thread(target=self._listen, name="expo-watch", daemon=True).start()
+        self.listening.wait(10)  # the watches are in place (or it is very slow: go on)
+        with self.lock:  # saved during the first build, before the watches were in place
+            if self.changed is not None:
+                self.changed.update(cache.snapshot(watched).changed_since(before))
+                if self.changed:
+                    self.pending.set()
+
+    def _listen(self) -> None:
+        try:
+            self._hear()
+        except OSError as exc:  # e.g. the system's limit of watched folders reached
+            self.report(f"expo: error: cannot watch the files for saves ({exc}): pages will "
+                        "not rebuild; start it as WATCHFILES_FORCE_POLLING=1 expo serve")
+        finally:
+            self.listening.set()
+
+    def _hear(self) -> None:
+        # A save is often several file events (write, rename): wait 20 ms for more. The
+        # first timeout (100 ms) says the watches are in place.
+        for changes in watchfiles.watch(*self.watched, debounce=400, step=20, rust_timeout=100,
+                                        yield_on_timeout=True, raise_interrupt=False):
+            self.listening.set()
+            if not changes:
+                continue
+            with self.lock:
+                if self.changed is not None:
+                    self.changed.update(path for _, path in changes)
+                if self.changed is not None and len(self.changed) > MANY_CHANGES:
+                    self.changed = None  # a checkout, a copied folder: look at all
+                self.pending.set()
+                callback, loop = self.callback, self.rebuild.loop
+            if callback is not None and loop is not None:
+                loop.add_callback(callback)
+
+    def start(self, callback) -> bool:
+        with self.lock:  # changes heard during the first build are built at once
+            self.callback, self.rebuild.loop = callback, ioloop.IOLoop.current()
+            if self.pending.is_set():
+                self.rebuild.loop.add_callback(callback)
+        return True
+
+    def examine(self) -> tuple[str | None, None]:
+        if not self.pending.is_set():
+            return None, None
+        self.pending.clear()
+        with self.lock:
+            changed, self.changed = self.changed, set()
+        self.rebuild(changed)
+        # The path livereload's own Server gives for "reload every page now": for any
+        # other, it drops a reload within 3 s of the last one, and each of ours follows a
+        # finished build (a quick second save must show).
+        return "__livereload__", None
+
+
 def serve(options: Options, bind: str, port: int, report: Callable[[str], None]) -> None:
     """Serve until interrupted. `options.output` is the preview folder."""
-    import watchfiles
-    from livereload import Server
-    from livereload.watcher import Watcher
-
-    from .build import default_templates
-    from .config import load_config
-    from .errors import Problems
-
     # Absolute, symbolic links resolved: the paths of changed files are compared with those
     # the build finds.
     watched = [options.content.resolve(), (options.templates or default_templates()).resolve()]
-    folders = [str(folder) for folder in watched]
-
-    class Saves(Watcher):
-        """The operating system tells which files changed (watchfiles: inotify, FSEvents...);
-        the build runs on the server's loop, then every open page reloads.
-
-        It listens from the end of the first build, and adds what changed during it (two
-        snapshots of the folders), so even the first save is taken from the list, without a
-        look at every file.
-        """
-
-        def __init__(self, before: cache.Snapshot) -> None:
-            super().__init__()
-            self.pending = threading.Event()
-            self.lock = threading.Lock()
-            self.changed: set[str] | None = set()  # since the last build; None: not known
-            self.callback: Callable[[], None] | None = None
-            self.listening = threading.Event()
-            threading.Thread(target=self._listen, name="expo-watch", daemon=True).start()
-            self.listening.wait(10)  # the watches are in place (or it is very slow: go on)
-            with self.lock:  # saved during the first build, before the watches were in place
-                if self.changed is not None:
-                    self.changed.update(cache.snapshot(watched).changed_since(before))
-                    if self.changed:
-                        self.pending.set()
-
-        def _listen(self) -> None:
-            try:
-                self._hear()
-            except OSError as exc:  # e.g. the system's limit of watched folders reached
-                report(f"expo: error: cannot watch the files for saves ({exc}): pages will not "
-                       "rebuild; start it as WATCHFILES_FORCE_POLLING=1 expo serve")
-            finally:
-                self.listening.set()
-
-        def _hear(self) -> None:
-            # A save is often several file events (write, rename): wait 20 ms for more. The
-            # first timeout (100 ms) says the watches are in place.
-            for changes in watchfiles.watch(*folders, debounce=400, step=20, rust_timeout=100,
-                                            yield_on_timeout=True, raise_interrupt=False):
-                self.listening.set()
-                if not changes:
-                    continue
-                with self.lock:
-                    if self.changed is not None:
-                        self.changed.update(path for _, path in changes)
-                    if self.changed is not None and len(self.changed) > MANY_CHANGES:
-                        self.changed = None  # a checkout, a copied folder: look at all
-                    self.pending.set()
-                    callback, loop = self.callback, rebuild.loop
-                if callback is not None and loop is not None:
-                    loop.add_callback(callback)
-
-        def start(self, callback) -> bool:
-            with self.lock:  # changes heard during the first build are built at once
-                self.callback, rebuild.loop = callback, ioloop.IOLoop.current()
-                if self.pending.is_set():
-                    rebuild.loop.add_callback(callback)
-            return True
-
-        def examine(self) -> tuple[str | None, None]:
-            if not self.pending.is_set():
-                return None, None
-            self.pending.clear()
-            with self.lock:
-                changed, self.changed = self.changed, set()
-            rebuild(changed)
-            # The path livereload's own Server gives for "reload every page now": for any
-            # other, it drops a reload within 3 s of the last one, and each of ours follows a
-            # finished build (a quick second save must show).
-            return "__livereload__", None
 
     listen_check(bind, port)  # before the first build: not a wait, then a refusal
     config = load_config(options.content, Problems())
@@ -272,10 +270,10 @@ def serve(options: Options, bind: str, port: int, report: Callable[[str], None])
     before = cache.snapshot(watched)
     rebuild()
     rebuild.builder.options = replace(rebuild.builder.options, jobs=1)
-    saves = Saves(before)
+    saves = Saves(watched, before, rebuild, report)
     server = Server(app=preview, watcher=saves)
-    for folder in folders:
-        server.watch(folder)
+    for folder in watched:
+        server.watch(str(folder))
     report(f"Serving http://{host}:{port}{sub_path} — edits reload the page; Ctrl+C stops")
     signal.signal(signal.SIGTERM, _interrupt)  # stopped by a supervisor: as by Ctrl+C
     try:
