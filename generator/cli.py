@@ -133,60 +133,81 @@ def collector_policy() -> None:
     os.register_at_fork(before=gc.freeze)
 
 
+def _new(args: argparse.Namespace) -> int:
+    path = new_file(args.content, args.type, args.slug, args.lang)
+    print(f"created {os.path.relpath(path)}: fill in the fields marked TODO")
+    return 0
+
+
+def _translations(args: argparse.Namespace) -> int:
+    report = translations_command(args.content, args.lang, args.format, args.mark)
+    _report(report.problems)
+    if report.text:
+        print(report.text)
+    if report.note:
+        print(report.note, file=sys.stderr)
+    return 1 if report.failed else 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    options = Options(content=args.content, templates=args.templates, drafts=args.drafts,
+                      strict=args.strict)
+    result = check(options)  # reads the project only: no lock to take
+    _report(result.problems, args.format)
+    print(f"No errors in {result.pages:,} Markdown files ({result.rendered:,} HTML pages "
+          "rendered)", file=sys.stderr)
+    return 0
+
+
+def _options(args: argparse.Namespace) -> Options:
+    return Options(args.content, args.templates, args.output, args.base_url, args.drafts,
+                   args.strict, args.jobs, no_search=args.no_search, minify=args.minify)
+
+
+def _serve(args: argparse.Namespace) -> int:
+    options = _options(args)
+    options.no_search = True  # Pagefind would read every page again at each save
+    if options.output.resolve() == Path("output").resolve():
+        raise UsageError("expo serve builds into a folder of its own, never output/")
+    from .serve import serve  # its web server (Tornado, ~16 MB) only where it runs
+
+    serve(options, args.bind, args.port, _say)
+    return 0
+
+
+def _build(args: argparse.Namespace) -> int:
+    started = time.perf_counter()
+    options = _options(args)
+    progress = TerminalProgress() if not args.quiet and sys.stderr.isatty() else None
+    options.progress = progress
+    try:
+        refuse_unsafe_output(options)  # before the lock, which writes into the project
+        with project_lock(options.cache, _say):
+            result = build(options)
+    finally:
+        if progress is not None:
+            progress.clear()
+    _report(result.problems, args.format)
+    if not args.quiet:
+        seconds = time.perf_counter() - started
+        print(f"Built {args.output} in {seconds:.1f} s from {result.pages:,} Markdown files "
+              f"and {result.images:,} images ({result.images_processed:,} processed): "
+              f"{result.rendered:,} HTML pages rendered, {result.files:,} files written, "
+              f"{result.unchanged:,} files unchanged", file=sys.stderr)
+    return 0
+
+
+COMMANDS = {"new": _new, "translations": _translations, "check": _check, "serve": _serve,
+            "build": _build}
+
+
 def main(argv: list[str] | None = None) -> int:
+    """Run one command; its exit status: 0 done, 1 the content's errors (or the machine's
+    fault), 2 a command line that cannot be run, 130 interrupted."""
     args = _parser().parse_args(argv)
     collector_policy()
-    started = time.perf_counter()
-    progress: TerminalProgress | None = None
     try:
-        if args.command == "new":
-            path = new_file(args.content, args.type, args.slug, args.lang)
-            print(f"created {os.path.relpath(path)}: fill in the fields marked TODO")
-            return 0
-        if args.command == "translations":
-            report = translations_command(args.content, args.lang, args.format, args.mark)
-            _report(report.problems)
-            if report.text:
-                print(report.text)
-            if report.note:
-                print(report.note, file=sys.stderr)
-            return 1 if report.failed else 0
-        if args.command == "check":
-            options = Options(content=args.content, templates=args.templates,
-                              drafts=args.drafts, strict=args.strict)
-            result = check(options)  # reads the project only: no lock to take
-            _report(result.problems, args.format)
-            print(f"No errors in {result.pages:,} Markdown files ({result.rendered:,} HTML pages "
-                  "rendered)", file=sys.stderr)
-            return 0
-        options = Options(args.content, args.templates, args.output, args.base_url, args.drafts,
-                          args.strict, args.jobs, no_search=args.no_search, minify=args.minify)
-        if args.command == "build" and not args.quiet and sys.stderr.isatty():
-            options.progress = progress = TerminalProgress()
-        if args.command == "serve":
-            # Previews skip the search index: Pagefind re-reads every page on each save.
-            options.no_search = True
-            if options.output.resolve() == Path("output").resolve():
-                raise UsageError("expo serve builds into a folder of its own, never output/")
-            from .serve import serve  # its web server (Tornado, ~16 MB) only where it runs
-
-            serve(options, args.bind, args.port, _say)
-            return 0
-        try:
-            refuse_unsafe_output(options)  # before the lock, which writes into the project
-            with project_lock(options.cache, _say):
-                result = build(options)
-        finally:
-            if progress is not None:
-                progress.clear()
-        _report(result.problems, args.format)
-        if not args.quiet:
-            seconds = time.perf_counter() - started
-            print(f"Built {args.output} in {seconds:.1f} s from {result.pages:,} Markdown files "
-                  f"and {result.images:,} images ({result.images_processed:,} processed): "
-                  f"{result.rendered:,} HTML pages rendered, {result.files:,} files written, "
-                  f"{result.unchanged:,} files unchanged", file=sys.stderr)
-        return 0
+        return COMMANDS[args.command](args)
     except BuildFailed as failed:
         _report(failed.problems, getattr(args, "format", "text"))
         errors, warnings = len(failed.problems.errors), len(failed.problems.warnings)
