@@ -111,25 +111,7 @@ def load_config(content_dir: Path, problems: Problems) -> SiteConfig | None:
             problems.warning(path, line(key), f"unknown setting '{key}' (known: "
                              f"{', '.join(sorted(KNOWN))})")
 
-    languages: list[Language] = []
-    raw_langs = data.get("languages")
-    if not isinstance(raw_langs, dict) or not raw_langs:
-        problems.error(path, line("languages"), "'languages' must map language codes to "
-                       "{name, html_lang}, the default language first")
-    else:
-        for code, spec in raw_langs.items():
-            if not isinstance(code, str) or not LANG_CODE.match(code):
-                problems.error(path, line("languages", code), f"language code '{code}' must be "
-                               "lower-case like 'en' or 'zh-tw'")
-                continue
-            spec = spec if isinstance(spec, dict) else {}
-            name, html_lang = spec.get("name", code), spec.get("html_lang", code)
-            if not isinstance(name, str) or not isinstance(html_lang, str):
-                problems.error(path, line("languages", code), f"language '{code}' needs "
-                               "text values for name and html_lang")
-                continue
-            languages.append(Language(code, name, html_lang))
-
+    languages = _languages(data.get("languages"), path, line, problems)
     codes = [lang.code for lang in languages]
     title = _per_language(data.get("title"), codes, "title", path, line, problems, True)
     description = _per_language(data.get("description", ""), codes, "description", path, line,
@@ -154,6 +136,28 @@ def load_config(content_dir: Path, problems: Problems) -> SiteConfig | None:
         return None
     return SiteConfig(title, description, normalise_base_url(base_url), tuple(languages),
                       timezone, path, images, summit, edit_url=edit_url, cms=cms)
+
+
+def _languages(value: Any, path: Path, line, problems: Problems) -> list[Language]:
+    """`languages:`, the default language first: each code with its name and html_lang."""
+    languages: list[Language] = []
+    if not isinstance(value, dict) or not value:
+        problems.error(path, line("languages"), "'languages' must map language codes to "
+                       "{name, html_lang}, the default language first")
+        return languages
+    for code, spec in value.items():
+        if not isinstance(code, str) or not LANG_CODE.match(code):
+            problems.error(path, line("languages", code), f"language code '{code}' must be "
+                           "lower-case like 'en' or 'zh-tw'")
+            continue
+        spec = spec if isinstance(spec, dict) else {}
+        name, html_lang = spec.get("name", code), spec.get("html_lang", code)
+        if not isinstance(name, str) or not isinstance(html_lang, str):
+            problems.error(path, line("languages", code), f"language '{code}' needs "
+                           "text values for name and html_lang")
+            continue
+        languages.append(Language(code, name, html_lang))
+    return languages
 
 
 def _edit_url(value: Any, path: Path, line, problems: Problems) -> str | None:

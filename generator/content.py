@@ -180,20 +180,52 @@ def load_pages(content_dir: Path, config: SiteConfig, data: dict[str, Any],
     changed since (as the operating system reported them to the preview), spares even looking
     at the others.
     """
-    docs: dict[str, dict[str, Document]] = {}
     parsed = ParseCache() if parsed is None else parsed
-    seen, failed = set(), set()
     if parsed.sources_config != config:
         parsed.sources.clear()
         parsed.sources_config, parsed.found = config, None
+    docs, failed = _read_documents(content_dir, config, problems, parsed, changed)
+    settings = hashlib.blake2b(repr((content_dir, config, data, include_drafts)).encode(),
+                               digest_size=16).hexdigest()
+    made = {}
+    pages, drafts = [], set()
+    for key, group in docs.items():
+        original = group.get(config.default_language)
+        for lang, doc in group.items():
+            old = parsed.pages.get((key, lang))
+            if old is not None and old.documents == (original, doc) \
+                    and old.settings == settings and _files_unchanged(old.files, changed):
+                made[key, lang] = old  # the same files under the same settings
+            else:
+                made[key, lang] = _made_page(content_dir, key, lang, original, doc, settings,
+                                             config, data, include_drafts)
+            problems.add_all(made[key, lang].problems)
+            if made[key, lang].draft:
+                drafts.add(key)
+            elif made[key, lang].page is not None:
+                pages.append(made[key, lang].page)
+            else:
+                failed.add(key)
+    parsed.pages = made
+    return pages, drafts, failed
+
+
+def _read_documents(content_dir: Path, config: SiteConfig, problems: Problems,
+                    parsed: ParseCache, changed: Collection[str] | None
+                    ) -> tuple[dict[str, dict[str, Document]], set[str]]:
+    """Every content file's document by translation key and language, and the keys of files
+    that gave none; the folders are walked again unless `changed` says no file was added,
+    moved or removed."""
     root = str(content_dir.resolve()) + os.sep
     if changed is None or parsed.found is None or not all(
             path in parsed.sources and os.path.isfile(path) and not os.path.islink(path)
             for path in changed if path.startswith(root)):
-        found = Problems()  # a file added, moved or removed: walk the folders again
+        found = Problems()
         parsed.found = (discover(content_dir, config, found, parsed.sources), found.items)
     sources, found_problems = parsed.found
     problems.add_all(found_problems)
+    docs: dict[str, dict[str, Document]] = {}
+    seen, failed = set(), set()
     for source in sources:
         path = str(source.path)
         doc = _read(source.path, problems, parsed.files, changed is not None and
@@ -208,39 +240,21 @@ def load_pages(content_dir: Path, config: SiteConfig, data: dict[str, Any],
                            f"{group[source.lang].path.name} and {source.path.name}")
             continue
         group[source.lang] = doc
-
     for gone in parsed.files.keys() - seen:
         del parsed.files[gone]
         parsed.sources.pop(str(gone), None)
-    settings = hashlib.blake2b(repr((content_dir, config, data, include_drafts)).encode(),
-                               digest_size=16).hexdigest()
-    made = {}
-    pages, drafts = [], set()
-    for key, group in docs.items():
-        original = group.get(config.default_language)
-        for lang, doc in group.items():
-            sources = (original, doc)
-            old = parsed.pages.get((key, lang))
-            if old is not None and old.documents == sources and old.settings == settings \
-                    and _files_unchanged(old.files, changed):
-                made[key, lang] = old  # the same files under the same settings
-            else:
-                merged = doc if original is None or doc is original else _merge(original, doc)
-                own, looked = Problems(), set()
-                draft = merged.data.get("draft") is True and not include_drafts
-                page = None if draft else _page(content_dir, key, lang, merged, config, data, own,
-                                                looked)
-                made[key, lang] = MadePage(sources, settings, page, own.items, draft,
-                                           frozenset(looked))
-            problems.add_all(made[key, lang].problems)
-            if made[key, lang].draft:
-                drafts.add(key)
-            elif made[key, lang].page is not None:
-                pages.append(made[key, lang].page)
-            else:
-                failed.add(key)
-    parsed.pages = made
-    return pages, drafts, failed
+    return docs, failed
+
+
+def _made_page(content_dir: Path, key: str, lang: str, original: Document | None,
+               doc: Document, settings: str, config: SiteConfig, data: dict[str, Any],
+               include_drafts: bool) -> MadePage:
+    """One page made from its file and its original's (None for a draft left out)."""
+    merged = doc if original is None or doc is original else _merge(original, doc)
+    own, looked = Problems(), set()
+    draft = merged.data.get("draft") is True and not include_drafts
+    page = None if draft else _page(content_dir, key, lang, merged, config, data, own, looked)
+    return MadePage((original, doc), settings, page, own.items, draft, frozenset(looked))
 
 
 def _files_unchanged(files: frozenset[str], changed: Collection[str] | None) -> bool:
