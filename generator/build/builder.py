@@ -28,7 +28,7 @@ from .generated import generated_files
 from .load import LoadedSite, SessionMemory, load, refuse_unusable_folders
 from .options import Clock, Options, Result
 from .publish import Unpublished
-from .render_pages import Claims, PageWriter, render_pages
+from .render_pages import Claims, KeptPages, PageWriter, render_pages
 
 
 def check(options: Options) -> Result:
@@ -187,8 +187,8 @@ class Builder:
         staging = new_folder(output) if swap else None
         try:
             claims = Claims(problems)
-            pages = render_pages(loaded, options, claims, problems, last.reusable,
-                                 output if self.persist else None, last.table,
+            kept = KeptPages(last.reusable, last.table, output if self.persist else None)
+            pages = render_pages(loaded, options, claims, problems, kept,
                                  PageWriter(staging, output, last.digests) if staging else None,
                                  keep_cards=not self.persist)  # a preview reuses them
             files = pages.files + generated_files(loaded, pages.in_sitemap, claims,

@@ -117,14 +117,22 @@ def render_one_chunk(job: RenderJob, indices: list[int]) -> list[RenderedPage]:
     return results
 
 
+@dataclass
+class KeptPages:
+    """What the last build left of its pages: what each read, and where they are."""
+
+    reusable: dict  # output path → (digest, dependency numbers)
+    table: cache.DepTable  # the numbers' dependencies
+    output: Path | None  # its output folder; None: known to be as it left it (the preview's)
+
+
 def render_pages(loaded: LoadedSite, options: Options, claims: Claims, problems: Problems,
-                 reusable: dict | None = None, output: Path | None = None,
-                 table: cache.DepTable | None = None, writer: PageWriter | None = None,
+                 kept: KeptPages | None = None, writer: PageWriter | None = None,
                  keep_cards: bool = False) -> RenderedSite:
-    """Every page of the site. A page whose recorded dependencies (`reusable`, from the last
-    build) are unchanged is not rendered: its file in `output` is kept (None: the folder is
-    known to be as the last build left it, the preview's)."""
-    reusable = reusable or {}
+    """Every page of the site. A page whose recorded dependencies (`kept`) are unchanged is
+    not rendered: its file in the last build's output folder is kept."""
+    reusable, table = (kept.reusable, kept.table) if kept is not None else ({}, None)
+    output = kept.output if kept is not None else None
     site, renderer = loaded.site, loaded.renderer
     pages = [t for t in targets(site) if claims.claim(t.path, t.source, t.line)]
     changed = renderer.dependencies.changed_numbers(table) if table is not None and reusable \
