@@ -191,6 +191,23 @@ class Snapshot:
         return isinstance(older, Snapshot) and self.files == older.files \
             and not self.changed_since(older)
 
+    def settled(self) -> Snapshot:
+        """This snapshot, with the recent files that can no longer change unseen taken as any
+        other: their time is now further back than the clock's precision, and their bytes are
+        still the ones seen. Taken at the end of a build, so that the next one does not read
+        them again (every file of a fresh checkout is recent when its first build starts)."""
+        settled_before = time.time_ns() - COARSE_CLOCK_NS
+        recent = {}
+        for path, found in self.recent.items():
+            try:
+                if self.files[path][1] <= settled_before and (
+                        digest(Path(path).read_bytes()) == found):
+                    continue
+            except (KeyError, OSError):
+                pass
+            recent[path] = found
+        return Snapshot(self.files, recent)
+
     def changed_since(self, older: Snapshot) -> set[str]:
         """The files added, removed or changed between `older` and this snapshot."""
         changed = {path for path in self.files.keys() | older.files.keys()

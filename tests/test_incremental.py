@@ -175,6 +175,33 @@ def test_a_same_size_edit_within_the_clocks_precision_is_not_missed(tmp_path):
     assert built.files > 0
 
 
+def test_a_recent_file_is_read_again_until_its_time_is_settled(tmp_path):
+    """A file changed within the clock's precision of a build's start is checked by its bytes
+    at the next build. Once its time is further back than that precision, and its bytes are
+    still the ones seen, it is taken as any other file (the next build does not read it); an
+    edit of the same size in the same tick is still found."""
+    from generator import cache
+
+    folder = tmp_path / "content"
+    folder.mkdir()
+    kept, edited = folder / "kept.md", folder / "edited.md"
+    for path in (kept, edited):
+        path.write_text("Buses.")
+        back = time.time_ns() - cache.COARSE_CLOCK_NS + 300_000_000  # settled in 0.3 s
+        os.utime(path, ns=(back, back))
+    first = cache.snapshot([folder])
+    assert set(first.recent) == {str(kept), str(edited)}
+    assert set(first.settled().recent) == {str(kept), str(edited)}  # not settled yet
+    stat = edited.stat()
+    edited.write_text("Busez.")  # the same size, in the same tick of a coarse clock
+    os.utime(edited, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    time.sleep(0.4)
+    settled = first.settled()
+    assert set(settled.recent) == {str(edited)}
+    assert settled.files == first.files
+    assert cache.snapshot([folder]).changed_since(settled) == {str(edited)}
+
+
 def test_cache_and_output_folder_can_each_be_deleted(tmp_path):
     site = project(tmp_path)
     site.build()

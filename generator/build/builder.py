@@ -249,7 +249,7 @@ def _state(key: str, inputs: cache.Snapshot | None, settings: str, loaded: Loade
                for f in done.files}
     if table.worth_compacting():
         table, outputs = table.compacted(outputs)
-    return BuildState(key=key, inputs=inputs, build=done.build, outputs=outputs,
-                      bodies=loaded.bodies, settings=settings, pages=len(loaded.site.pages),
-                      images=len(loaded.images.pictures), deps=table,
+    return BuildState(key=key, inputs=inputs.settled() if inputs else None, build=done.build,
+                      outputs=outputs, bodies=loaded.bodies, settings=settings,
+                      pages=len(loaded.site.pages), images=len(loaded.images.pictures), deps=table,
                       code=code_fingerprint(), problems=list(problems.items))
