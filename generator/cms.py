@@ -103,12 +103,17 @@ NEW_SLUG = {"template": "{{title}}", "editable": ["create"],
                         "smart-parking"]}
 
 
+# {folder}/index.md is the section's own page (SPEC §3): one of the Pages, not an item.
+NOT_THE_SECTIONS_PAGE = {"field": "slug", "pattern": "^(?!index$)"}
+
+
 def section(name: str, folder: str, fields: list[dict]) -> dict:
     """A section's items, `slug.md` and `slug/index.md` alike; new ones are bundles."""
     label, singular = LABELS[name]
     return collection(name, label, singular, folder, fields, **bundles(depth=2),
                       description=f"Each in its own folder, {folder}/<slug>/index.md, with its "
-                                  f"pictures and files (or, written by hand, {folder}/<slug>.md).")
+                                  f"pictures and files (or, written by hand, {folder}/<slug>.md).",
+                      filter=NOT_THE_SECTIONS_PAGE)
 
 
 def pages(site: Site, root: str, fields: list[dict]) -> list[dict]:

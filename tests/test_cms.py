@@ -77,6 +77,7 @@ def test_configuration_has_every_field_of_spec_4_with_its_widget(tmp_path):
         assert "path" not in section
         assert section["nested"] == {"summary": "{{title}}", "depth": 2}
         assert section["meta"] == {"path": {"index_file": "index"}}
+        assert section["filter"] == {"field": "slug", "pattern": "^(?!index$)"}  # its own page
     pages, files = collections["pages"], collections["pages_files"]  # the top, two layouts
     assert (pages["folder"], pages["path"], pages["create"]) == ("content", "{{slug}}/index", True)
     assert (files["folder"], files["path"], files["create"]) == ("content", "{{slug}}", False)

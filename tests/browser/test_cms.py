@@ -16,6 +16,7 @@ from PIL import Image
 from sitekit import NODE_MODULES, ROOT, build, expo, markdown_file, require_file
 
 from generator.cms import SCRIPT, SVELTIA
+from generator.schema import SECTION_TYPES as SECTIONS
 
 ROOT_FOLDER = "sveltia-cms-test"  # where Sveltia's test-repo backend keeps the repository
 PUT = """async ([top, files]) => {
@@ -57,7 +58,8 @@ def script() -> Path:
 
 
 # Beside the bundled site's items (cities as single files, the pavilion a bundle): an item of
-# each layout the other way round, with translations; a draft; plain pages below the top.
+# each layout the other way round, with translations; a draft; plain pages below the top; the
+# cities section's own page.
 MORE = {
     "cities/taichung/index.md": markdown_file(title="Taichung", country="Taiwan",
                                               region="asia-pacific"),
@@ -71,6 +73,7 @@ MORE = {
     "about/press/index.md": markdown_file("For the press.", title="Press"),
     "about/press/index.zh-tw.md": markdown_file("媒體資訊。", title="媒體"),
     "guides/visitors/faq.md": markdown_file("Questions.", title="FAQ"),
+    "cities/index.md": markdown_file("The cities taking part.", title="Cities"),  # a page
 }
 
 
@@ -168,6 +171,8 @@ def entry_files(project: Path, collection: dict) -> set[Path]:
     else:
         found = set(folder.glob("*/index.md" if collection["path"] == "{{slug}}/index"
                                 else "*.md"))
+    if collection["name"] in SECTIONS:  # not the section's own page: one of the pages
+        found.discard(folder / "index.md")
     return {p for p in found if p.name.count(".") == 1 and not p.name.startswith(("_", "."))}
 
 
@@ -227,7 +232,8 @@ def items(project: Path, section: str) -> list[str]:
     "Title (slug)", the slug the file or folder name."""
     offered = []
     for path in (project / "content" / section).glob("*.md"):
-        offered.append((path, path.stem))
+        if path.name != "index.md":  # the section's own page
+            offered.append((path, path.stem))
     for path in (project / "content" / section).glob("*/index.md"):
         offered.append((path, path.parent.name))
     labels = []
