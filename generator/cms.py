@@ -103,8 +103,9 @@ NEW_SLUG = {"template": "{{title}}", "editable": ["create"],
                         "smart-parking"]}
 
 
-# {folder}/index.md is the section's own page (SPEC §3): one of the Pages, not an item.
-NOT_THE_SECTIONS_PAGE = {"field": "slug", "pattern": "^(?!index$)"}
+# A folder's own page, {folder}/index.md (a section's: SPEC §3), is listed in Pages only, not
+# as an item of the section or as a page below the folder.
+NOT_THE_FOLDERS_PAGE = {"field": "slug", "pattern": "^(?!index$)"}
 
 
 def section(name: str, folder: str, fields: list[dict]) -> dict:
@@ -113,7 +114,7 @@ def section(name: str, folder: str, fields: list[dict]) -> dict:
     return collection(name, label, singular, folder, fields, **bundles(depth=2),
                       description=f"Each in its own folder, {folder}/<slug>/index.md, with its "
                                   f"pictures and files (or, written by hand, {folder}/<slug>.md).",
-                      filter=NOT_THE_SECTIONS_PAGE)
+                      filter=NOT_THE_FOLDERS_PAGE)
 
 
 def pages(site: Site, root: str, fields: list[dict]) -> list[dict]:
@@ -131,7 +132,8 @@ def pages(site: Site, root: str, fields: list[dict]) -> list[dict]:
     for folder in page_folders(site):
         found.append(collection(f"pages_{folder}", f"{label} in {folder}/", singular,
                                 f"{root}/{folder}", fields, **bundles(depth=None),
-                                description=f"The pages below {root}/{folder}/, at any depth."))
+                                description=f"The pages below {root}/{folder}/, at any depth.",
+                                filter=NOT_THE_FOLDERS_PAGE))
     return found
 
 

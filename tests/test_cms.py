@@ -86,6 +86,7 @@ def test_configuration_has_every_field_of_spec_4_with_its_widget(tmp_path):
         assert (below["folder"], below["create"]) == (f"content/{folder}", True)
         assert below["nested"] == {"summary": "{{title}}"}  # no depth: any
         assert below["meta"] == {"path": {"index_file": "index"}}
+        assert below["filter"] == {"field": "slug", "pattern": "^(?!index$)"}  # in pages
     for name, collection in collections.items():
         assert collection["i18n"] is True
         assert (collection["media_folder"], collection["public_folder"]) == ("", "")

@@ -16,7 +16,6 @@ from PIL import Image
 from sitekit import NODE_MODULES, ROOT, build, expo, markdown_file, require_file
 
 from generator.cms import SCRIPT, SVELTIA
-from generator.schema import SECTION_TYPES as SECTIONS
 
 ROOT_FOLDER = "sveltia-cms-test"  # where Sveltia's test-repo backend keeps the repository
 PUT = """async ([top, files]) => {
@@ -59,7 +58,7 @@ def script() -> Path:
 
 # Beside the bundled site's items (cities as single files, the pavilion a bundle): an item of
 # each layout the other way round, with translations; a draft; plain pages below the top; the
-# cities section's own page.
+# own pages of a folder of pages and of a section (listed in Pages only).
 MORE = {
     "cities/taichung/index.md": markdown_file(title="Taichung", country="Taiwan",
                                               region="asia-pacific"),
@@ -73,7 +72,8 @@ MORE = {
     "about/press/index.md": markdown_file("For the press.", title="Press"),
     "about/press/index.zh-tw.md": markdown_file("媒體資訊。", title="媒體"),
     "guides/visitors/faq.md": markdown_file("Questions.", title="FAQ"),
-    "cities/index.md": markdown_file("The cities taking part.", title="Cities"),  # a page
+    "guides/index.md": markdown_file("Guides.", title="Guides"),  # a folder's own page,
+    "cities/index.md": markdown_file("The cities taking part.", title="Cities"),  # a section's
 }
 
 
@@ -162,17 +162,16 @@ def only_blocked_requests(page) -> list[str]:
 
 def entry_files(project: Path, collection: dict) -> set[Path]:
     """The default-language files a collection should list: of a nested one, `name.md` and
-    `name/index.md` down to its depth; of another, those its `path` names."""
+    `name/index.md` down to its depth, but the folder's own page (in Pages); of another, those
+    its `path` names."""
     folder = project / collection["folder"]
     if "nested" in collection:
         depth = collection["nested"].get("depth", 99)
         found = {p for p in folder.rglob("*.md")
-                 if len(p.relative_to(folder).parts) <= depth}
+                 if len(p.relative_to(folder).parts) <= depth} - {folder / "index.md"}
     else:
         found = set(folder.glob("*/index.md" if collection["path"] == "{{slug}}/index"
                                 else "*.md"))
-    if collection["name"] in SECTIONS:  # not the section's own page: one of the pages
-        found.discard(folder / "index.md")
     return {p for p in found if p.name.count(".") == 1 and not p.name.startswith(("_", "."))}
 
 
