@@ -8,7 +8,8 @@ always writes a suffix for every language; Pages CMS can omit it, but it is a ho
 reads its own `.pages.yml`, not a page of the site. Each section is one *nested* collection two
 levels deep whose entries share the file name `index`: it lists both layouts (`slug.md` and
 `slug/index.md`), writes new entries as bundles, and a relation to it stores the slug of SPEC §3
-for either (Sveltia leaves the shared `/index` out of a reference).
+for either (Sveltia leaves the shared `/index` out of a reference). Plain pages: the top's two
+layouts, and a nested collection of any depth for each folder of pages.
 """
 
 from __future__ import annotations
