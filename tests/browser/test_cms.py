@@ -72,7 +72,7 @@ MORE = {
     "about/press/index.md": markdown_file("For the press.", title="Press"),
     "about/press/index.zh-tw.md": markdown_file("媒體資訊。", title="媒體"),
     "guides/visitors/faq.md": markdown_file("Questions.", title="FAQ"),
-    "guides/index.md": markdown_file("Guides.", title="Guides"),  # a folder's own page,
+    "guides/index.md": markdown_file("Guides.", title="Guides"),  # a folder's own page
     "cities/index.md": markdown_file("The cities taking part.", title="Cities"),  # a section's
 }
 
