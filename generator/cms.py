@@ -5,9 +5,11 @@ Sveltia CMS, because it can write the content tree of SPEC §3 as it is: with
 `omit_default_locale_from_file_path` the default language's file has no suffix (`slug.md`,
 `slug/index.md`) and a translation has one (`slug.zh-tw.md`, `slug/index.zh-tw.md`). Decap CMS
 always writes a suffix for every language; Pages CMS can omit it, but it is a hosted app that
-reads its own `.pages.yml`, not a page of the site. A collection reads one file layout, so each
-section has two: its bundles (`slug/index.md`, where new entries go, their pictures beside
-them) and its single files (`slug.md`: edited, not created).
+reads its own `.pages.yml`, not a page of the site. Each section is one *nested* collection two
+levels deep whose entries share the file name `index`: it lists both layouts (`slug.md` and
+`slug/index.md`), writes new entries as bundles, and a relation to it stores the slug of SPEC §3
+for either (Sveltia leaves the shared `/index` out of a reference). Plain pages: the top's two
+layouts, and a nested collection of any depth for each folder of pages.
 """
 
 from __future__ import annotations
@@ -42,8 +44,8 @@ MULTI_LINE = {"summary"}
 HINTS = {
     "image_alt": "Required when there is an image: describe the picture for visitors who "
                  "cannot see it.",
-    "slug": "Leave empty: the file or folder name is the slug. Lower-case letters, digits "
-            "and '-'.",
+    "slug": "Leave empty: the file or folder name is the slug, and the lists of this editor "
+            "name the item by it. Lower-case letters, digits and '-'.",
     "weight": "Lower first in listings; items without a weight come after.",
     "draft": "A draft is not published.",
     "aliases": "Old addresses of this page, like /old/page/, that must keep working.",
@@ -75,15 +77,13 @@ PAGE = f"""<!DOCTYPE html>
 
 
 def cms_config(site: Site, settings: CmsSettings) -> dict[str, Any]:
-    """The CMS's configuration: one collection per layout of each section and of the plain
-    pages, the fields of SPEC §4 with their widgets, the site's languages."""
+    """The CMS's configuration: a collection per section and for the plain pages, the fields
+    of SPEC §4 with their widgets, the site's languages."""
     config = site.config
     root = settings.content_folder
-    collections = []
-    for section, kind in schema.SECTION_TYPES.items():
-        fields = entry_fields(site, kind)
-        collections += layouts(section, f"{root}/{section}", fields)
-    collections += layouts("pages", root, entry_fields(site, "page"))
+    collections = [section(name, f"{root}/{name}", entry_fields(site, kind))
+                   for name, kind in schema.SECTION_TYPES.items()]
+    collections += pages(site, root, entry_fields(site, "page"))
     return {
         "backend": settings.backend,
         "media_folder": f"{root}/_media",  # the shared library; a page's own files sit beside it
@@ -99,24 +99,76 @@ def cms_config(site: Site, settings: CmsSettings) -> dict[str, Any]:
     }
 
 
-def layouts(name: str, folder: str, fields: list[dict]) -> list[dict]:
-    """A section's two collections: bundles (new entries) and single files."""
-    label, singular = LABELS[name]
-    common = {"folder": folder, "extension": "md", "format": "yaml-frontmatter", "i18n": True,
-              "media_folder": "", "public_folder": "", "fields": fields}
-    slug = {"template": "{{title}}", "editable": ["create"],
+NEW_SLUG = {"template": "{{title}}", "editable": ["create"],
             "pattern": [schema.SLUG.pattern, "Lower-case letters, digits and '-', like "
                         "smart-parking"]}
-    return [
-        {"name": name, "label": label, "label_singular": singular, "path": "{{slug}}/index",
-         "description": f"Each in its own folder, {folder}/<slug>/index.md, with its "
-                        "pictures and files.",
-         "create": True, "slug": slug, **common},
-        {"name": f"{name}_files", "label": f"{label} (single files)", "path": "{{slug}}",
-         "description": f"Those written as one file, {folder}/<slug>.md: new ones are made "
-                        f"in {label}.",
-         "create": False, **common, "fields": copy.deepcopy(fields)},  # YAML: no aliases
-    ]
+
+
+# A folder's own page, {folder}/index.md (a section's: SPEC §3), is listed in Pages only, not
+# as an item of the section or as a page below the folder.
+NOT_THE_FOLDERS_PAGE = {"field": "slug", "pattern": "^(?!index$)"}
+
+
+def section(name: str, folder: str, fields: list[dict]) -> dict:
+    """A section's items, `slug.md` and `slug/index.md` alike; new ones are bundles."""
+    label, singular = LABELS[name]
+    return collection(name, label, singular, folder, fields, **bundles(depth=2),
+                      description=f"Each in its own folder, {folder}/<slug>/index.md, with its "
+                                  f"pictures and files (or, written by hand, {folder}/<slug>.md).",
+                      filter=NOT_THE_FOLDERS_PAGE)
+
+
+def pages(site: Site, root: str, fields: list[dict]) -> list[dict]:
+    """The plain pages: those at the top, in two layouts, and one collection for each folder
+    holding pages below it (a collection of the whole content folder would list every section's
+    items too: Sveltia lists a file in each collection whose folder holds it)."""
+    label, singular = LABELS["pages"]
+    found = [
+        collection("pages", label, singular, root, fields, path="{{slug}}/index", create=True,
+                   slug=NEW_SLUG, description=f"Each in its own folder, {root}/<name>/index.md, "
+                   "with its pictures and files."),
+        collection("pages_files", f"{label} (single files)", singular, root, fields,
+                   path="{{slug}}", create=False, description=f"Those written as one file, "
+                   f"{root}/<name>.md: new ones are made in {label}.")]
+    for folder in page_folders(site):
+        found.append(collection(f"pages_{folder}", f"{label} in {folder}/", singular,
+                                f"{root}/{folder}", fields, **bundles(depth=None),
+                                description=f"The pages below {root}/{folder}/, at any depth.",
+                                filter=NOT_THE_FOLDERS_PAGE))
+    return found
+
+
+def page_folders(site: Site) -> list[str]:
+    """The top-level folders, other than sections, with plain pages below their own page."""
+    keys = {page.key for page in (*site.pages, *site.broken)} | set(site.drafts)
+    return sorted({key.split("/")[0] for key in keys
+                   if "/" in key and key.split("/")[0] not in schema.SECTION_TYPES})
+
+
+def bundles(depth: int | None) -> dict[str, Any]:
+    """A nested collection whose entries share the file name `index`: it lists `name.md` and
+    `name/index.md` (with their translations) down to `depth` levels, writes a new entry as
+    `name/index.md`, and refers to either by its name."""
+    return {"nested": {"summary": "{{title}}", **({"depth": depth} if depth else {})},
+            "meta": {"path": {"index_file": "index"}}, "create": True, "slug": NEW_SLUG}
+
+
+def collection(name: str, label: str, singular: str, folder: str, fields: list[dict],
+               **options: Any) -> dict:
+    """An entry collection of Markdown files with YAML front matter under `folder`, a file per
+    language, the files a page names stored beside it."""
+    return {"name": name, "label": label, "label_singular": singular, **options,
+            "folder": folder, "extension": "md", "format": "yaml-frontmatter", "i18n": True,
+            "media_folder": "", "public_folder": "",
+            "fields": copy.deepcopy(fields)}  # YAML without aliases
+
+
+def relation(section: str, multiple: bool = False) -> dict[str, Any]:
+    """A ref (SPEC §4): one of the section's published items, stored by its slug."""
+    return {"widget": "relation", "collection": section, "value_field": "{{slug}}",
+            "display_fields": ["{{title}} ({{slug}})"], "search_fields": ["title", "{{slug}}"],
+            "filters": [{"field": "draft", "values": [True], "exclude": True}],
+            "multiple": multiple}
 
 
 def entry_fields(site: Site, kind: str) -> list[dict]:
@@ -172,8 +224,7 @@ def widget(site: Site, name: str, checker, kind: str) -> dict[str, Any]:
     if checker in (s.text_list, s.alias_list):  # tags are translated; aliases are per file
         return {"widget": "list", "i18n": True}
     if checker in (s.ref, s.ref_list):
-        options = item_options(site, REF_SECTIONS[name])
-        return {"widget": "select", "options": options, "multiple": checker is s.ref_list}
+        return relation(REF_SECTIONS[name], multiple=checker is s.ref_list)
     if checker is s.image:
         return {"widget": "image"}
     if checker in (s.pdf, s.recording):  # a recording may also be a video host's address
@@ -193,8 +244,7 @@ def widget(site: Site, name: str, checker, kind: str) -> dict[str, Any]:
         return {"widget": "list", "i18n": True, "fields": [
             {"name": "name", "label": "Name", "widget": "string", "required": True},
             {"name": "title", "label": "Title", "widget": "string", "required": False},
-            {"name": "city", "label": "City", "widget": "select", "required": False,
-             "options": item_options(site, "cities")}]}
+            {"name": "city", "label": "City", "required": False, **relation("cities")}]}
     if name in DATA_FIELDS:
         return {"widget": "select", "options": data_options(site, DATA_FIELDS[name])}
     return {"widget": "string"}  # a checker this table does not know yet: plain text
@@ -208,15 +258,4 @@ def data_options(site: Site, kind: str) -> list[dict[str, str]]:
     for key, labels in (known.items() if isinstance(known, dict) else ()):
         label = labels.get(lang, key) if isinstance(labels, dict) else labels
         options.append({"label": f"{label} ({key})", "value": str(key)})
-    return options
-
-
-def item_options(site: Site, section: str) -> list[dict[str, str]]:
-    """The published items of a section, by slug, labelled with their title."""
-    options = []
-    for (found, slug), versions in sorted(site.by_slug.items()):
-        if found == section:
-            page = site.in_language(versions, site.config.default_language) or next(
-                iter(versions.values()))
-            options.append({"label": f"{page.title} ({slug})", "value": slug})
     return options

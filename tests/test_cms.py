@@ -14,7 +14,12 @@ FILES = {
     "content/pavilions/taipei/index.md": markdown_file(title="Taipei", organizer="Taipei City"),
     "content/solutions/bus.md": markdown_file(title="Bus", company="B",
                                               category="smart-transportation"),
+    # plain pages below the top, at any depth, a draft among them
+    "content/about/team.md": markdown_file(title="Team"),
+    "content/guides/visitors/faq/index.md": markdown_file(title="FAQ"),
+    "content/notes/plan.md": markdown_file(title="Plan", draft="true"),
 }
+PAGE_FOLDERS = {"about", "guides", "notes"}
 SECTIONS = {"solutions", "pavilions", "summit", "cities", "tours", "news"}
 COMMON = {  # SPEC §4, common to every type: name → (widget, required, per language)
     "title": ("string", True, True), "summary": ("text", False, True),
@@ -27,7 +32,8 @@ COMMON = {  # SPEC §4, common to every type: name → (widget, required, per la
 EN = ["en"]  # required in the default language only: a translation takes it from there
 PER_TYPE = {  # SPEC §4, per type
     "solutions": {"company": ("string", EN, True), "category": ("select", True, False),
-                  "pavilion": ("select", False, False), "cities": ("select", False, False),
+                  "pavilion": ("relation", False, False),
+                  "cities": ("relation", False, False),
                   "website": ("string", False, False), "contact": ("string", False, False),
                   "video": ("string", False, False), "gallery": ("list", False, True),
                   "meeting": ("string", False, False), "brochure": ("file", False, False)},
@@ -40,8 +46,8 @@ PER_TYPE = {  # SPEC §4, per type
                "captions": ("list", False, False)},
     "cities": {"country": ("string", EN, True), "region": ("select", True, False),
                "leader": ("string", False, True), "website": ("string", False, False)},
-    "tours": {"location": ("string", False, True), "pavilion": ("select", False, False),
-              "solutions": ("select", False, False), "video": ("string", False, False),
+    "tours": {"location": ("string", False, True), "pavilion": ("relation", False, False),
+              "solutions": ("relation", False, False), "video": ("string", False, False),
               "gallery": ("list", False, True)},
     "news": {"date": ("datetime", True, False), "author": ("string", False, True)},
     "pages": {},
@@ -63,27 +69,37 @@ def test_configuration_has_every_field_of_spec_4_with_its_widget(tmp_path):
                               "omit_default_locale_from_file_path": True,
                               "initial_locales": "all"}
     collections = {c["name"]: c for c in config["collections"]}
-    assert set(collections) == {n + s for n in SECTIONS | {"pages"} for s in ("", "_files")}
-    for name, own in PER_TYPE.items():
-        folder = "content" if name == "pages" else f"content/{name}"
-        bundles, files = collections[name], collections[name + "_files"]
-        # new entries: slug/index.md (+ slug/index.zh-tw.md), their files beside them
-        assert (bundles["folder"], bundles["path"], bundles["create"]) == (
-            folder, "{{slug}}/index", True)
-        assert (files["folder"], files["path"], files["create"]) == (folder, "{{slug}}", False)
-        for collection in (bundles, files):
-            assert collection["i18n"] is True
-            assert (collection["media_folder"], collection["public_folder"]) == ("", "")
-            fields = {f["name"]: f for f in collection["fields"]}
-            expected = {**COMMON, **own}
-            assert list(fields) == [*(n for n in {**COMMON, **own} if n != "body"), "body"]
-            for field_name, (widget, required, i18n) in expected.items():
-                field = fields[field_name]
-                assert (field["widget"], field["required"], field["i18n"]) == (
-                    widget, required, i18n), (name, field_name)
+    assert set(collections) == SECTIONS | {"pages", "pages_files"} | {
+        f"pages_{folder}" for folder in PAGE_FOLDERS}
+    for name in SECTIONS:  # slug.md and slug/index.md alike, new ones as slug/index.md
+        section = collections[name]
+        assert (section["folder"], section["create"]) == (f"content/{name}", True)
+        assert "path" not in section
+        assert section["nested"] == {"summary": "{{title}}", "depth": 2}
+        assert section["meta"] == {"path": {"index_file": "index"}}
+        assert section["filter"] == {"field": "slug", "pattern": "^(?!index$)"}  # its own page
+    pages, files = collections["pages"], collections["pages_files"]  # the top, two layouts
+    assert (pages["folder"], pages["path"], pages["create"]) == ("content", "{{slug}}/index", True)
+    assert (files["folder"], files["path"], files["create"]) == ("content", "{{slug}}", False)
+    for folder in PAGE_FOLDERS:  # below the top: any depth, both layouts
+        below = collections[f"pages_{folder}"]
+        assert (below["folder"], below["create"]) == (f"content/{folder}", True)
+        assert below["nested"] == {"summary": "{{title}}"}  # no depth: any
+        assert below["meta"] == {"path": {"index_file": "index"}}
+        assert below["filter"] == {"field": "slug", "pattern": "^(?!index$)"}  # in pages
+    for name, collection in collections.items():
+        assert collection["i18n"] is True
+        assert (collection["media_folder"], collection["public_folder"]) == ("", "")
+        own = PER_TYPE[name if name in SECTIONS else "pages"]
+        fields = {f["name"]: f for f in collection["fields"]}
+        assert list(fields) == [*(n for n in {**COMMON, **own} if n != "body"), "body"]
+        for field_name, (widget, required, i18n) in {**COMMON, **own}.items():
+            field = fields[field_name]
+            assert (field["widget"], field["required"], field["i18n"]) == (
+                widget, required, i18n), (name, field_name)
 
 
-def test_selects_offer_the_keys_of_data_and_the_items_a_ref_may_name(tmp_path):
+def test_selects_offer_the_keys_of_data_and_relations_the_items_a_ref_may_name(tmp_path):
     _, config = built(tmp_path)
     fields = {c["name"]: {f["name"]: f for f in c["fields"]} for c in config["collections"]}
     assert fields["solutions"]["category"]["options"] == [
@@ -91,17 +107,19 @@ def test_selects_offer_the_keys_of_data_and_the_items_a_ref_may_name(tmp_path):
          "value": "smart-transportation"},
         {"label": "Smart Health (smart-health)", "value": "smart-health"}]
     assert [o["value"] for o in fields["cities"]["region"]["options"]] == ["europe", "americas"]
-    assert fields["solutions"]["pavilion"]["options"] == [
-        {"label": "Taipei (taipei)", "value": "taipei"}]  # a bundle
-    assert fields["solutions"]["cities"]["options"] == [
-        {"label": "Prague (prague)", "value": "prague"}]  # a single file
-    assert fields["solutions"]["cities"]["multiple"] is True
-    assert fields["solutions"]["pavilion"]["multiple"] is False
-    assert fields["tours"]["solutions"]["options"] == [{"label": "Bus (bus)", "value": "bus"}]
+    # a ref: a published item of its section, whichever its layout, stored by its slug
+    relation = {"widget": "relation", "value_field": "{{slug}}",
+                "display_fields": ["{{title}} ({{slug}})"], "search_fields": ["title", "{{slug}}"],
+                "filters": [{"field": "draft", "values": [True], "exclude": True}]}
     speakers = {f["name"]: f for f in fields["summit"]["speakers"]["fields"]}
+    for field, section, multiple in ((fields["solutions"]["pavilion"], "pavilions", False),
+                                     (fields["solutions"]["cities"], "cities", True),
+                                     (fields["tours"]["pavilion"], "pavilions", False),
+                                     (fields["tours"]["solutions"], "solutions", True),
+                                     (speakers["city"], "cities", False)):
+        assert field.items() >= {**relation, "collection": section, "multiple": multiple}.items()
     assert {n: (f["widget"], f["required"]) for n, f in speakers.items()} == {
-        "name": ("string", True), "title": ("string", False), "city": ("select", False)}
-    assert speakers["city"]["options"] == [{"label": "Prague (prague)", "value": "prague"}]
+        "name": ("string", True), "title": ("string", False), "city": ("relation", False)}
     gallery = {f["name"]: (f["widget"], f["required"]) for f in
                fields["tours"]["gallery"]["fields"]}
     assert gallery == {"src": ("image", True), "alt": ("string", True)}
@@ -115,17 +133,16 @@ def test_selects_offer_the_keys_of_data_and_the_items_a_ref_may_name(tmp_path):
     assert fields["news"]["image_alt"]["hint"].startswith("Required when there is an image")
 
 
-def test_a_new_category_or_item_changes_the_configuration(tmp_path):
+def test_a_new_category_or_folder_of_pages_changes_the_configuration(tmp_path):
     site, _ = built(tmp_path)
     site.edit("content/_data/categories.yaml", "smart-health:", "smart-water: {en: Smart "
               "Water, zh-tw: 智慧水務}\nsmart-health:")
-    site.write({"content/cities/oslo.md": markdown_file(title="Oslo", country="Norway",
-                                                        region="europe")})
+    site.write({"content/help/contact/index.md": markdown_file(title="Contact")})
     site.build()
     config = yaml.safe_load(site.text("admin/config.yml"))
     fields = {c["name"]: {f["name"]: f for f in c["fields"]} for c in config["collections"]}
     assert "smart-water" in [o["value"] for o in fields["solutions"]["category"]["options"]]
-    assert "oslo" in [o["value"] for o in fields["solutions"]["cities"]["options"]]
+    assert fields["pages_help"]["title"]["widget"] == "string"
 
 
 def test_the_editor_page_is_noindex_and_in_no_sitemap(tmp_path):

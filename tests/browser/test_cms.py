@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 from PIL import Image
-from sitekit import NODE_MODULES, ROOT, build, expo, require_file
+from sitekit import NODE_MODULES, ROOT, build, expo, markdown_file, require_file
 
 from generator.cms import SCRIPT, SVELTIA
 
@@ -56,19 +56,44 @@ def script() -> Path:
     return path
 
 
+# Beside the bundled site's items (cities as single files, the pavilion a bundle): an item of
+# each layout the other way round, with translations; a draft; plain pages below the top; the
+# own pages of a folder of pages and of a section (listed in Pages only).
+MORE = {
+    "cities/taichung/index.md": markdown_file(title="Taichung", country="Taiwan",
+                                              region="asia-pacific"),
+    "cities/taichung/index.zh-tw.md": markdown_file(title="臺中"),
+    "cities/nowhere.md": markdown_file(title="Nowhere", country="X", region="europe",
+                                       draft="true"),
+    "pavilions/kaohsiung.md": markdown_file(title="Kaohsiung Pavilion", organizer="Kaohsiung"),
+    "pavilions/kaohsiung.zh-tw.md": markdown_file(title="高雄館"),
+    "about/team.md": markdown_file("Who we are.", title="Team"),
+    "about/team.zh-tw.md": markdown_file("我們是誰。", title="團隊"),
+    "about/press/index.md": markdown_file("For the press.", title="Press"),
+    "about/press/index.zh-tw.md": markdown_file("媒體資訊。", title="媒體"),
+    "guides/visitors/faq.md": markdown_file("Questions.", title="FAQ"),
+    "guides/index.md": markdown_file("Guides.", title="Guides"),  # a folder's own page
+    "cities/index.md": markdown_file("The cities taking part.", title="Cities"),  # a section's
+}
+
+
 @pytest.fixture(scope="module")
 def project(tmp_path_factory) -> Path:
-    """The bundled site with the editor on, its backend the test repository."""
+    """The bundled site, and MORE, with the editor on, its backend the test repository."""
     folder = tmp_path_factory.mktemp("cms")
     shutil.copytree(ROOT / "content", folder / "content")
+    for path, text in MORE.items():
+        (folder / "content" / path).parent.mkdir(parents=True, exist_ok=True)
+        (folder / "content" / path).write_text(text, encoding="utf-8")
     with open(folder / "content/site.yaml", "a", encoding="utf-8") as settings:
         settings.write("cms:\n  backend: {name: test-repo}\n")
     assert build(folder, "--no-search").returncode == 0
     return folder
 
 
-def open_editor(page_in, serve, project: Path, script: Path):
-    """The editor signed in to the test repository, which holds the project's content/."""
+def open_editor(page_in, serve, project: Path, script: Path, since: dict[str, str] | None = None):
+    """The editor signed in to the test repository, which holds the project's content/ and
+    the files `since` (path → text): made after the site was built."""
     url = serve(project / "output")
     page = page_in(viewport={"width": 1400, "height": 1000})
     page.blocked = []
@@ -85,7 +110,8 @@ def open_editor(page_in, serve, project: Path, script: Path):
     page.goto(f"{url}/robots.txt")  # the site's origin: its storage is the editor's
     page.evaluate(PUT, [ROOT_FOLDER, {
         path.relative_to(project).as_posix(): base64.b64encode(path.read_bytes()).decode()
-        for path in (project / "content").rglob("*") if path.is_file()}])
+        for path in (project / "content").rglob("*") if path.is_file()} | {
+        path: base64.b64encode(text.encode()).decode() for path, text in (since or {}).items()}])
     page.goto(f"{url}/admin/")
     page.get_by_role("button", name="Work with Test Repository").click()
     page.get_by_role("button", name="Create New Entry").first.wait_for()
@@ -134,17 +160,29 @@ def only_blocked_requests(page) -> list[str]:
     return [e for e in page.console_errors if "ERR_BLOCKED_BY_CLIENT" not in e]
 
 
+def entry_files(project: Path, collection: dict) -> set[Path]:
+    """The default-language files a collection should list: of a nested one, `name.md` and
+    `name/index.md` down to its depth, but the folder's own page (in Pages); of another, those
+    its `path` names."""
+    folder = project / collection["folder"]
+    if "nested" in collection:
+        depth = collection["nested"].get("depth", 99)
+        found = {p for p in folder.rglob("*.md")
+                 if len(p.relative_to(folder).parts) <= depth} - {folder / "index.md"}
+    else:
+        found = set(folder.glob("*/index.md" if collection["path"] == "{{slug}}/index"
+                                else "*.md"))
+    return {p for p in found if p.name.count(".") == 1 and not p.name.startswith(("_", "."))}
+
+
 def test_every_collection_lists_its_entries_and_shows_every_field(page_in, serve, project,
                                                                   script):
     page, url = open_editor(page_in, serve, project, script)
     config = yaml.safe_load((project / "output/admin/config.yml").read_text(encoding="utf-8"))
-    opened = 0
+    opened = []
     for collection in config["collections"]:
         name = collection["name"]
-        folder = project / collection["folder"]
-        bundle = collection["path"] == "{{slug}}/index"
-        on_disk = {p for p in (folder.glob("*/index.md") if bundle else folder.glob("*.md"))
-                   if p.name.count(".") == 1 and not p.name.startswith(("_", "."))}
+        on_disk = entry_files(project, collection)
         page.goto(f"{url}/admin/#/collections/{name}")
         page.get_by_role("button", name="Create New Entry").first.wait_for()
         shown = listed(page, len(on_disk))
@@ -155,11 +193,77 @@ def test_every_collection_lists_its_entries_and_shows_every_field(page_in, serve
         elif collection["create"]:
             page.goto(f"{url}/admin/#/collections/{name}/new")
         else:
-            continue  # no entry to open, none to make: its fields are its bundles' (above)
-        opened += 1
+            continue  # no entry to open, none to make: its fields are the bundles' (pages)
+        opened.append(name)
         page.locator("section[data-key-path=title]").first.wait_for()
         assert all_fields(page) == {f["name"]: f["widget"] for f in collection["fields"]}, name
-    assert opened >= len(config["collections"]) // 2 + 4  # every bundles' form, 4 more
+    assert {"solutions", "pavilions", "cities", "pages_files", "pages_about",
+            "pages_guides"} <= set(opened)
+    assert only_blocked_requests(page) == []
+    assert page.page_errors == []
+
+
+def field(page, key: str):
+    """The editor's own field (the preview pane repeats it, the form draws it once scrolled
+    to: all_fields first)."""
+    return page.locator(f'section[data-key-path="{key}"]').first
+
+
+def choices(page, key: str) -> list[str]:
+    """What a relation field offers: radio buttons for a few, a drop-down list for more."""
+    radios = field(page, key).get_by_role("radio")
+    if radios.count():
+        return [text for text in radios.evaluate_all(
+            "els => els.map(e => document.getElementById(e.getAttribute('aria-labelledby'))"
+            ".textContent)") if text != "(None)"]
+    combobox = field(page, key).get_by_role("combobox")
+    combobox.click()
+    options = page.locator(f"#{combobox.get_attribute('id')}-listbox").get_by_role("option")
+    options.last.wait_for()
+    offered = options.all_inner_texts()
+    page.keyboard.press("Escape")
+    labels = (text.splitlines()[0] for text in offered)  # not the chosen one's check mark
+    return [label for label in labels if label != "(None)"]
+
+
+def items(project: Path, section: str) -> list[str]:
+    """The section's published items, of either layout, as a relation should offer them:
+    "Title (slug)", the slug the file or folder name."""
+    offered = []
+    for path in (project / "content" / section).glob("*.md"):
+        if path.name != "index.md":  # the section's own page
+            offered.append((path, path.stem))
+    for path in (project / "content" / section).glob("*/index.md"):
+        offered.append((path, path.parent.name))
+    labels = []
+    for path, slug in offered:
+        fields = yaml.safe_load(path.read_text(encoding="utf-8").split("---")[1])
+        if path.name.count(".") == 1 and fields.get("draft") is not True:
+            labels.append(f"{fields['title']} ({slug})")
+    return labels
+
+
+def test_references_offer_every_item_of_either_layout_by_its_title(page_in, serve, project,
+                                                                   script):
+    hsinchu = {"content/cities/hsinchu/index.md": markdown_file(
+        title="Hsinchu", country="Taiwan", region="asia-pacific")}  # saved since the build
+    page, url = open_editor(page_in, serve, project, script, since=hsinchu)
+    page.goto(f"{url}/admin/#/collections/solutions/new")
+    field(page, "title").wait_for()
+    all_fields(page)
+    pavilions = items(project, "pavilions")
+    cities = [*items(project, "cities"), "Hsinchu (hsinchu)"]
+    assert {"Kaohsiung Pavilion (kaohsiung)", "Taipei Pavilion (taipei)"} <= set(pavilions)
+    assert {"Taichung (taichung)", "Prague (prague)"} <= set(cities)
+    assert "Nowhere (nowhere)" not in cities  # a draft: a ref to it is an error
+    assert sorted(choices(page, "pavilion")) == sorted(pavilions)
+    assert sorted(choices(page, "cities")) == sorted(cities)
+    page.goto(f"{url}/admin/#/collections/summit/new")
+    field(page, "title").wait_for()
+    all_fields(page)
+    field(page, "speakers").get_by_role("button").filter(has_text="Add").first.click()
+    field(page, "speakers.0.city").wait_for()
+    assert sorted(choices(page, "speakers.0.city")) == sorted(cities)
     assert only_blocked_requests(page) == []
     assert page.page_errors == []
 
@@ -170,32 +274,52 @@ def test_an_entry_made_in_the_editor_passes_expo_check_strict(page_in, serve, pr
     picture = tmp_path / "bin.jpg"
     Image.new("RGB", (64, 48), "green").save(picture)
 
-    def field(key):
-        return page.locator(f'section[data-key-path="{key}"]').first
-
     page.goto(f"{url}/admin/#/collections/solutions/new")
-    field("title").get_by_role("textbox").fill("Smart bin sensors")
-    field("company").get_by_role("textbox").fill("Bin Co.")
-    field("category").get_by_role("combobox").click()
+    field(page, "title").get_by_role("textbox").fill("Smart bin sensors")
+    field(page, "company").get_by_role("textbox").fill("Bin Co.")
+    field(page, "category").get_by_role("combobox").click()
     page.get_by_role("option", name="Smart Environment (smart-environment)").click()
-    field("image").locator("input[type=file]").first.set_input_files(picture)
-    field("image_alt").get_by_role("textbox").fill("A green street bin with a sensor")
+    field(page, "image").locator("input[type=file]").first.set_input_files(picture)
+    field(page, "image_alt").get_by_role("textbox").fill("A green street bin with a sensor")
     all_fields(page)  # drawn down to the body's editor
-    field("website").get_by_role("textbox").fill("https://bin.example/")  # patterns that
-    field("contact").get_by_role("textbox").fill("info@bin.example")  # match, in JavaScript
+    field(page, "website").get_by_role("textbox").fill("https://bin.example/")  # patterns that
+    field(page, "contact").get_by_role("textbox").fill("info@bin.example")  # match, in JavaScript
+    # refs: to a bundle (taipei, taichung) and to a single file (prague)
+    field(page, "pavilion").get_by_role("radio", name="Taipei Pavilion (taipei)").click()
+    for city in ("Taichung (taichung)", "Prague (prague)"):
+        field(page, "cities").get_by_role("combobox").click()
+        page.get_by_role("option", name=city).click()
     page.locator('section[data-key-path="body"]').filter(has=page.get_by_role("toolbar")) \
         .locator("[contenteditable=true]").click()
     page.keyboard.type("Bins that tell the depot when they are full.")
     page.get_by_role("radio", name="Chinese (Taiwan)").first.click()
-    field("title").get_by_role("textbox").fill("智慧垃圾桶感測器")
-    field("image_alt").get_by_role("textbox").fill("裝有感測器的綠色垃圾桶")
+    field(page, "title").get_by_role("textbox").fill("智慧垃圾桶感測器")
+    field(page, "image_alt").get_by_role("textbox").fill("裝有感測器的綠色垃圾桶")
     page.get_by_role("button", name="Save").click()
     page.get_by_role("button", name="Create New Entry").first.wait_for()  # back at the list: saved
 
-    page.goto(f"{url}/admin/#/collections/cities_files")  # an existing single file
-    page.get_by_role("gridcell").filter(has_text="Prague").first.click()
-    field("leader").scroll_into_view_if_needed()
-    field("leader").get_by_role("textbox").fill("Mayor of Prague")
+    # existing entries of either layout, at the top and below: saved where they were
+    for collection, title, key, value in (("cities", "Prague", "leader", "Mayor of Prague"),
+                                          ("cities", "Taichung", "leader", "Mayor"),
+                                          ("pages_about", "Team", "summary", "Who we are")):
+        page.goto(f"{url}/admin/#/collections/{collection}")
+        page.get_by_role("gridcell").filter(has_text=title).first.click()
+        field(page, key).scroll_into_view_if_needed()
+        field(page, key).get_by_role("textbox").fill(value)
+        page.get_by_role("button", name="Save").click()
+        page.get_by_role("button", name="Create New Entry").first.wait_for()
+    assert sorted(page.evaluate(GET, [ROOT_FOLDER, "content/cities/taichung"])) == [
+        "content/cities/taichung/index.md", "content/cities/taichung/index.zh-tw.md"]
+    assert sorted(page.evaluate(GET, [ROOT_FOLDER, "content/about/team"])) == [
+        "content/about/team.md", "content/about/team.zh-tw.md"]
+
+    page.goto(f"{url}/admin/#/collections/summit")  # a speaker's city: a ref in a list
+    page.get_by_role("gridcell").filter(has_text="Europe session").first.click()
+    field(page, "title").wait_for()
+    all_fields(page)
+    field(page, "speakers.0.title").scroll_into_view_if_needed()  # the form draws what is seen
+    field(page, "speakers.0.city").get_by_role("combobox").click()
+    page.get_by_role("option", name="Taichung (taichung)").click()
     page.get_by_role("button", name="Save").click()
     page.get_by_role("button", name="Create New Entry").first.wait_for()
 
@@ -216,6 +340,13 @@ def test_an_entry_made_in_the_editor_passes_expo_check_strict(page_in, serve, pr
     en = (project / "content/solutions/smart-bin-sensors/index.md").read_text("utf-8")
     assert "image: bin.jpg" in en and "Bins that tell the depot when they are full." in en
     assert "contact: info@bin.example" in en
+    assert yaml.safe_load(en.split("---")[1])["pavilion"] == "taipei"
+    assert yaml.safe_load(en.split("---")[1])["cities"] == ["taichung", "prague"]
+    europe = "content/summit/2020-08-13-europe.md"
+    saved = page.evaluate(GET, [ROOT_FOLDER, europe])[europe]
+    (project / europe).write_bytes(base64.b64decode(saved))
+    session = yaml.safe_load((project / europe).read_text("utf-8").split("---")[1])
+    assert session["speakers"][0]["city"] == "taichung"
     checked = expo(project, "check", "--strict")
     assert checked.returncode == 0, checked.stderr
     assert only_blocked_requests(page) == []
