@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import jinja2
 from jinja2 import meta
+from markupsafe import Markup
 
 from .collation import sort_key
 from .errors import Problems
@@ -78,6 +79,8 @@ def _environment(templates_dir: Path, compiled: Path | None) -> _Environment:
         format_date(value, lang, with_time) if value else "")
     env.filters["isodate"] = lambda value: value.isoformat() if value else ""
     env.filters["collate"] = _collate
+    env.filters["langattr"] = _lang_attribute
+    env.filters["linklang"] = _link_lang_attributes
     for name in ("url", "absolute", "picture", "cached", "cached_each", "cached_once"):
         env.globals[name] = _RendererGlobal(env, name)
     return env
@@ -162,6 +165,18 @@ class Templates:
             except UnicodeDecodeError:  # reported as for a content file, with its line
                 path = self.templates_dir / name
                 decode(path, path.read_bytes(), problems)
+
+def _lang_attribute(view: Any) -> Markup:
+    """` lang="…"` for an element holding text of `view`'s own language, when the visitor
+    reads another one (an untranslated page shown in a listing, a reference to one)."""
+    return Markup(' lang="%s"') % view.html_lang if view.fallback else Markup()
+
+
+def _link_lang_attributes(view: Any) -> Markup:
+    """` lang="…" hreflang="…"` for a link to `view` when it is in another language."""
+    return Markup(' lang="%s" hreflang="%s"') % (view.html_lang, view.html_lang) \
+        if view.fallback else Markup()
+
 
 @jinja2.pass_context
 def _collate(context: jinja2.runtime.Context, items: Any, attribute: str) -> list:
