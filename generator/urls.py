@@ -64,6 +64,7 @@ def media_href(config: SiteConfig, content_path: str, full: bool = False) -> str
 
 
 @lru_cache(maxsize=65536)  # asked for every output file on every build
+@lru_cache(maxsize=1 << 16)  # every output path, at every build of the preview
 def safe_output_path(path: str) -> str | None:
     """A normalised relative file path that stays inside the output folder, or None."""
     if not path or UNSAFE.search(path) or path.startswith("/"):
