@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from html import unescape
 from pathlib import Path
@@ -26,8 +27,10 @@ from .urls import href
 
 def render_markdown(site: Site, problems: Problems, jobs: int | None = None,
                     cached: dict[tuple[str, str], Body] | None = None,
-                    progress: Progress | None = None) -> dict[tuple[str, str], Body]:
-    """Render every body, rewriting links and images; then check link fragments.
+                    progress: Progress | None = None,
+                    meanwhile: Callable[[], None] | None = None) -> dict[tuple[str, str], Body]:
+    """Render every body, rewriting links and images; then check link fragments. `meanwhile`
+    runs in this process while workers render (see parallel.chunked_map).
 
     Pages with errors are rendered too, for the problems in their bodies only. A body in
     `cached` with the same text is taken as it is while no page was added, moved or
@@ -46,8 +49,7 @@ def render_markdown(site: Site, problems: Problems, jobs: int | None = None,
     todo = [i for i, body in enumerate(results) if body is None]
     prepare(everything[i].doc.body for i in todo)
     for index, body in zip(todo, chunked_map(_render_bodies, (site, cached), todo, jobs,
-                                                   progress),
-                           strict=True):
+                                             progress, meanwhile), strict=True):
         body.state = state
         results[index] = body
     bodies = {}

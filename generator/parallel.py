@@ -116,14 +116,19 @@ def _ratio(quota_file: Path, period_file: Path | None) -> float | None:
 
 
 def chunked_map(work: Callable[[Any, list[T]], list[R]], state: Any, items: Sequence[T],
-                jobs: int | None, progress: Progress | None = None) -> Iterator[R]:
+                jobs: int | None, progress: Progress | None = None,
+                meanwhile: Callable[[], None] | None = None) -> Iterator[R]:
     """`work(state, chunk)` over chunks of `items`, in worker processes when worth it; the
     results one by one as each chunk comes back (a caller that keeps less of each result than
-    the worker sent never holds them all), `progress(done, total)` after each chunk."""
+    the worker sent never holds them all), `progress(done, total)` after each chunk.
+    `meanwhile()` runs in this process once the workers have their work, before the first
+    result (else before the work): what does not need the results is done while they come."""
     workers = jobs_for(jobs)
     if workers < 2 or len(items) < 2 * MIN_PER_WORKER or "fork" not in \
             multiprocessing.get_all_start_methods():
         if progress is None or len(items) < 2 * MIN_PER_WORKER:
+            if meanwhile is not None:
+                meanwhile()
             yield from work(state, list(items))
             return
         workers = 1
@@ -140,6 +145,8 @@ def chunked_map(work: Callable[[Any, list[T]], list[R]], state: Any, items: Sequ
                 ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
                                     initializer=end_with_parent, initargs=(os.getpid(),))
             ).map(_run, chunks)
+            if meanwhile is not None:
+                meanwhile()
             for chunk in done:
                 finished += len(chunk)
                 yield from chunk

@@ -86,7 +86,13 @@ def load(options: Options, problems: Problems, clock: Clock, bodies: dict | None
     site = Site(config, data, pages, options.content, drafts, failed)
     note_status(site.pages, config.default_language)
     clock.lap("read")
-    bodies = render_markdown(site, problems, options.jobs, bodies, step(options, "Markdown"))
+    assets = collect_assets(templates / "static", options.minify, problems)
+    renderer = Renderer(templates, site, load_strings(templates, config, problems), assets,
+                        memory.cards, _compiled(memory.env, templates), memory.references,
+                        options.cache)
+    # The theme is compiled (and checked) while workers convert the Markdown.
+    bodies = render_markdown(site, problems, options.jobs, bodies, step(options, "Markdown"),
+                             meanwhile=partial(renderer.templates.check_syntax, problems))
     collect_images(site)
     collect_brochures(site, problems)
     clock.lap("markdown")
@@ -98,11 +104,6 @@ def load(options: Options, problems: Problems, clock: Clock, bodies: dict | None
     site.reuse_lookups(memory.lookups)
     check_refs(site, problems)
     clock.lap("images")
-    assets = collect_assets(templates / "static", options.minify, problems)
-    renderer = Renderer(templates, site, load_strings(templates, config, problems), assets,
-                        memory.cards, _compiled(memory.env, templates), memory.references,
-                        options.cache)
-    renderer.templates.check_syntax(problems)
     return LoadedSite(site, renderer, images, assets, bodies, memory)
 
 
