@@ -5,10 +5,11 @@ from __future__ import annotations
 import os
 import pty
 import re
+import shutil
 import subprocess
 import sys
 
-from sitekit import ROOT, build, output_files
+from sitekit import ROOT, build, expo, output_files
 
 sys.path.insert(0, str(ROOT / "tests" / "perf"))
 from bench import generate  # noqa: E402  (the benchmark's site generator)
@@ -22,6 +23,27 @@ def test_jobs_1_and_2_build_identical_sites(tmp_path):
     assert len(one) > 1000
     assert one.keys() == two.keys()
     assert [name for name in one if one[name] != two[name]] == []
+
+
+def test_jobs_1_and_2_report_the_same_problems(tmp_path):
+    """The theme is compiled while the workers convert the Markdown: a mistake in a template
+    and one in a body are reported as with one process, each once, in the same order."""
+    generate(tmp_path, 1200)
+    shutil.copytree(ROOT / "templates", tmp_path / "theme")
+    solution = tmp_path / "theme" / "solution.html"
+    solution.write_text(solution.read_text().replace("{% block subtitle %}",
+                                                     "{% block subtitle %}{% if %}", 1))
+    body = sorted((tmp_path / "content" / "solutions").glob("*.md"))[7]
+    body.write_text(body.read_text() + "\n[a link](missing-page.md)\n")
+    runs = [expo(tmp_path, "build", "--templates", "theme", "--no-search", "--jobs", jobs)
+            for jobs in ("1", "2")]
+    assert [run.returncode for run in runs] == [1, 1]
+    assert runs[0].lines == runs[1].lines
+    problems = [line for line in runs[1].lines if ": error: " in line]
+    assert len(problems) == 2, runs[1].stderr
+    assert any("solution.html" in line and "template syntax" in line for line in problems)
+    assert any(body.name in line for line in problems)
+    assert not (tmp_path / "output").exists()
 
 
 def test_progress_shows_on_a_terminal_only(tmp_path):
