@@ -17,7 +17,7 @@ from . import __version__
 from .build import Options, build, check, refuse_unsafe_output
 from .errors import BuildFailed, Problems, UsageError, machine_fault
 from .lock import project_lock
-from .reports import FORMATS, formatted, formatted_fault
+from .reports import FORMATS, counted, formatted, formatted_fault
 from .scaffold import TYPES, new_file
 from .translations import translations_command
 
@@ -154,8 +154,8 @@ def _check(args: argparse.Namespace) -> int:
                       strict=args.strict)
     result = check(options)  # reads the project only: no lock to take
     _report(result.problems, args.format)
-    print(f"No errors in {result.pages:,} Markdown files ({result.rendered:,} HTML pages "
-          "rendered)", file=sys.stderr)
+    print(f"No errors in {counted(result.pages, 'Markdown file')} "
+          f"({counted(result.rendered, 'HTML page')} rendered)", file=sys.stderr)
     return 0
 
 
@@ -190,10 +190,12 @@ def _build(args: argparse.Namespace) -> int:
     _report(result.problems, args.format)
     if not args.quiet:
         seconds = time.perf_counter() - started
-        print(f"Built {args.output} in {seconds:.1f} s from {result.pages:,} Markdown files "
-              f"and {result.images:,} images ({result.images_processed:,} processed): "
-              f"{result.rendered:,} HTML pages rendered, {result.files:,} files written, "
-              f"{result.unchanged:,} files unchanged", file=sys.stderr)
+        print(f"Built {args.output} in {seconds:.1f} s from "
+              f"{counted(result.pages, 'Markdown file')} and {counted(result.images, 'image')} "
+              f"({result.images_processed:,} processed): "
+              f"{counted(result.rendered, 'HTML page')} rendered, "
+              f"{counted(result.files, 'file')} written, "
+              f"{counted(result.unchanged, 'file')} unchanged", file=sys.stderr)
     return 0
 
 
@@ -211,7 +213,8 @@ def main(argv: list[str] | None = None) -> int:
     except BuildFailed as failed:
         _report(failed.problems, getattr(args, "format", "text"))
         errors, warnings = len(failed.problems.errors), len(failed.problems.warnings)
-        what = f"{errors} error(s)" if errors else f"{warnings} warning(s) with --strict"
+        what = counted(errors, "error") if errors else \
+            f"{counted(warnings, 'warning')} with --strict"
         kept = "" if args.command == "check" else "; output/ was left as it was"
         print(f"Failed: {what}{kept}", file=sys.stderr)
         return 1

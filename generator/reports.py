@@ -10,6 +10,11 @@ from .errors import MachineFault, Problem
 FORMATS = ("text", "github", "json")
 
 
+def counted(number: int, thing: str) -> str:
+    """"1 image", "2 images", "1,880 Markdown files": a count for the summary lines."""
+    return f"{number:,} {thing}" if number == 1 else f"{number:,} {thing}s"
+
+
 def formatted(problems: list[Problem], form: str) -> str:
     """The problems as one text in `form` (one of FORMATS), a line each but for json."""
     if form == "json":

@@ -30,6 +30,7 @@ from .build import Builder, Options, Result, default_templates
 from .config import load_config
 from .errors import BuildFailed, Problems, UsageError, machine_error
 from .lock import project_lock
+from .reports import counted
 
 # More files changed at once than an editor saves (a checkout, a folder copied in): the build
 # looks at every file instead of trusting the list (in case the system's queue overflowed).
@@ -161,8 +162,8 @@ class Rebuilder:
             self.preview.errors = [str(p) for p in failed.problems.sorted()]
             for line in self.preview.errors:
                 self.report(line)
-            self.report(f"Failed: {len(failed.problems.errors)} error(s); the browser shows "
-                        "them until the next good save")
+            self.report(f"Failed: {counted(len(failed.problems.errors), 'error')}; the "
+                        "browser shows them until the next good save")
             return None
         except (UsageError, OSError) as exc:  # OSError: the machine's (a full disk)
             self.preview.errors = [machine_error(exc) if isinstance(exc, OSError)
@@ -172,9 +173,10 @@ class Rebuilder:
         self.preview.errors = []
         for problem in result.problems.sorted():
             self.report(str(problem))
-        self.report(f"Built in {time.perf_counter() - started:.2f} s from {result.pages:,} "
-                    f"Markdown files: {result.rendered:,} HTML pages rendered, "
-                    f"{result.files:,} files written")
+        self.report(f"Built in {time.perf_counter() - started:.2f} s from "
+                    f"{counted(result.pages, 'Markdown file')}: "
+                    f"{counted(result.rendered, 'HTML page')} rendered, "
+                    f"{counted(result.files, 'file')} written")
         return result
 
 

@@ -421,11 +421,11 @@ def test_the_closing_line_names_each_number_for_what_it_is(site):
     files = [p for p in (root / "output").rglob("*") if p.is_file() and p.name != ".expo-output"]
     pages = sum(p.suffix == ".html" for p in files)
     assert pages > 3
-    assert re.fullmatch(rf"Built output in [\d.]+ s from 3 Markdown files and 1 images \(1 "
+    assert re.fullmatch(rf"Built output in [\d.]+ s from 3 Markdown files and 1 image \(1 "
                         rf"processed\): {pages} HTML pages rendered, {len(files)} files written, "
                         rf"0 files unchanged", last), last
     last = build(root, "--no-search").lines[-1]
-    assert re.fullmatch(rf"Built output in [\d.]+ s from 3 Markdown files and 1 images \(0 "
+    assert re.fullmatch(rf"Built output in [\d.]+ s from 3 Markdown files and 1 image \(0 "
                         rf"processed\): 0 HTML pages rendered, 0 files written, {len(files)} "
                         rf"files unchanged", last), last
     checked = expo(root, "check", "--templates", str(ROOT / "templates"))

@@ -141,7 +141,7 @@ def test_warnings_alone_do_not_fail_without_strict(tmp_path):
 def test_strict_failure_says_why(tmp_path):
     site = copy_fixture("broken-unknown-field", tmp_path)
     run = fails(site, "--strict", command="check")
-    assert "Failed: 3 warning(s) with --strict" in run.stderr
+    assert "Failed: 3 warnings with --strict" in run.stderr
 
 
 def test_failed_build_leaves_output_alone(tmp_path):

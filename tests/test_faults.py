@@ -310,7 +310,7 @@ def test_a_content_file_that_cannot_be_read_is_an_error_at_its_line_1(tmp_path, 
         code, lines = run(root, monkeypatch, capsys, "--no-search")
     assert code == 1
     assert lines[0] == "content/about.md:1: error: cannot read the file: Permission denied"
-    assert lines[1].startswith("Failed: 1 error(s)") and len(lines) == 2
+    assert lines[1].startswith("Failed: 1 error;") and len(lines) == 2
     assert tree(root / "output") == before
     no_leftovers(root)
 

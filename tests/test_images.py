@@ -54,7 +54,7 @@ def renditions_of(root: Path, stem: str) -> dict[str, Image.Image]:
 
 
 def summary(run) -> tuple[int, int]:
-    match = re.search(r" Markdown files and ([\d,]+) images \(([\d,]+) processed\)", run.stderr)
+    match = re.search(r" Markdown files? and ([\d,]+) images? \(([\d,]+) processed\)", run.stderr)
     assert match, run.stderr
     return int(match.group(1)), int(match.group(2))
 

@@ -251,7 +251,7 @@ def test_a_rebuild_reports_the_problems_of_the_content_as_it_stands(tmp_path):
     # Nothing changed, the cache and output/ in place: the same warnings, and --strict fails.
     strict = expo(root, "build", "--strict", *args)
     assert strict.returncode == 1 and problem_lines(strict) == WARNINGS, strict.stderr
-    assert "Failed: 4 warning(s) with --strict" in strict.stderr
+    assert "Failed: 4 warnings with --strict" in strict.stderr
     again = expo(root, "build", *args)
     assert again.returncode == 0 and problem_lines(again) == WARNINGS, again.stderr
     assert output_files(root / "output") == site

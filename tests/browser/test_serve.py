@@ -180,7 +180,7 @@ def test_a_new_session_starts_from_where_the_last_one_stopped(tmp_path):
         process = start(tmp_path, port)
         process.terminate()  # as Ctrl+C: the state is kept for the next session
         said = process.communicate(timeout=30)[0]
-        first = re.search(r"Built in [\d.]+ s from [\d,]+ Markdown files: ([\d,]+) HTML pages "
+        first = re.search(r"Built in [\d.]+ s from [\d,]+ Markdown files?: ([\d,]+) HTML pages? "
                           r"rendered", said)
         assert first, said
         assert said.splitlines().count(warning) == 1, said
