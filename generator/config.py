@@ -20,6 +20,7 @@ from .summit_settings import KEYS as SUMMIT_KEYS
 from .summit_settings import SummitSettings, load_summit
 
 LANG_CODE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8})*$")
+LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")  # BCP 47, as HTML's lang takes
 KNOWN = {"title", "base_url", "languages", "timezone", "description", "images", "summit"}
 KNOWN |= {"edit_url", "cms"}  # the editors' workflow (SPEC §5)
 IMAGE_KEYS = {"widths", "quality", "max_pixels", "originals"}
@@ -155,6 +156,11 @@ def _languages(value: Any, path: Path, line, problems: Problems) -> list[Languag
         if not isinstance(name, str) or not isinstance(html_lang, str):
             problems.error(path, line("languages", code), f"language '{code}' needs "
                            "text values for name and html_lang")
+            continue
+        if not LANGUAGE_TAG.match(html_lang):
+            problems.error(path, line("languages", code, "html_lang"), f"html_lang "
+                           f"'{html_lang}' of language '{code}' is not a language tag: use one "
+                           "like en, zh-Hant or zh-Hant-TW")
             continue
         languages.append(Language(code, name, html_lang))
     return languages

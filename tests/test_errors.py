@@ -62,7 +62,7 @@ BROKEN = [
     "broken-unknown-field",  # unknown fields: warnings, which fail only with --strict
     "broken-translation",  # a translation's inherited bad field, reported at the original
     "broken-language",  # about.fr.md in a site without fr
-    "broken-site-config",  # site.yaml: bad base_url and time zone, an unknown setting
+    "broken-site-config",  # site.yaml: bad base_url, time zone and html_lang; an unknown setting
     "broken-data",  # _data/ files that cannot be read: no cascade of "unknown category"
     "broken-template-undefined",  # an undefined variable in an included template
     "broken-template-syntax",  # syntax errors in a used and an unused template; not UTF-8
