@@ -5,9 +5,8 @@ with its size."""
 from __future__ import annotations
 
 from .errors import Problems
+from .filekinds import is_kind
 from .site import Site
-
-PDF_MAGIC = b"%PDF-"  # the first bytes of every PDF file (ISO 32000, 7.5.2)
 
 
 def collect_brochures(site: Site, problems: Problems) -> None:
@@ -19,13 +18,13 @@ def collect_brochures(site: Site, problems: Problems) -> None:
         if rel is None:
             continue
         where = page.doc.where("brochure")
+        path = site.content_dir / rel
         try:
-            with open(site.content_dir / rel, "rb") as file:
-                head, size = file.read(len(PDF_MAGIC)), file.seek(0, 2)
+            size, pdf = path.stat().st_size, is_kind(path)
         except OSError as exc:
             message = f"cannot read '{rel}': {exc.strerror}"
         else:
-            if head == PDF_MAGIC:
+            if pdf:
                 site.media.add(rel)
                 site.file_sizes[rel] = size
                 continue
