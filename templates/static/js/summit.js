@@ -125,12 +125,20 @@
     showLocalTimes();
   });
 
+  // "Replay available" (data-replay-after: the session's end) once the session has ended.
+  function updateReplayMark(el, now) {
+    var end = instant(el, "data-replay-after");
+    if (end) el.hidden = now < end.getTime();
+  }
+
   var statuses = document.querySelectorAll("[data-status]");
+  var replayMarks = document.querySelectorAll("[data-replay-after]");
   function tick() {
     var now = window.expoLive ? window.expoLive.now() : Date.now();  // live.js: ?now=
     Array.prototype.forEach.call(statuses, function (el) { updateStatus(el, now); });
+    Array.prototype.forEach.call(replayMarks, function (el) { updateReplayMark(el, now); });
   }
-  if (statuses.length) {
+  if (statuses.length || replayMarks.length) {
     tick();
     setInterval(tick, 30000);
   }
