@@ -96,8 +96,9 @@ def _event(site: Site, page) -> icalendar.Event:
 
 
 def web_calendar_links(site: Site, page) -> dict[str, str]:
-    """Links that open a new event in Google Calendar and in Outlook (outlook.live.com),
-    filled with the session's UTC instants, title, description and stream."""
+    """Links that open a new event in Google Calendar and in Outlook, for personal accounts
+    (outlook.live.com) and for work or school ones (Microsoft 365: outlook.office.com), filled
+    with the session's UTC instants, title, description and stream."""
     fields = page.fields
     start, end = (fields[name].astimezone(UTC) for name in ("start", "end"))
     where = fields.get("livestream") or absolute(site.config, page.url_path)
@@ -107,12 +108,14 @@ def web_calendar_links(site: Site, page) -> dict[str, str]:
     outlook = {"path": "/calendar/action/compose", "rru": "addevent", "subject": page.title,
                "startdt": f"{start:%Y-%m-%dT%H:%M:%SZ}", "enddt": f"{end:%Y-%m-%dT%H:%M:%SZ}",
                "body": description(site, page), "location": where}
+    outlook_query = urlencode(outlook, quote_via=quote)
     return {"google": f"{GOOGLE}?{urlencode(google, quote_via=quote)}",
-            "outlook": f"{OUTLOOK}?{urlencode(outlook, quote_via=quote)}"}
+            "outlook": f"{OUTLOOK}?{outlook_query}", "office": f"{OFFICE}?{outlook_query}"}
 
 
 GOOGLE = "https://calendar.google.com/calendar/render"
 OUTLOOK = "https://outlook.live.com/calendar/0/deeplink/compose"
+OFFICE = "https://outlook.office.com/calendar/0/deeplink/compose"
 
 
 def webcal_url(site: Site, lang: str) -> str:

@@ -80,7 +80,8 @@ class SessionFields:
 
     @property
     def calendar_links(self) -> dict[str, str]:
-        """{google, outlook}: links that add the session to those calendars (empty if none)."""
+        """{google, outlook, office}: links that add the session to those calendars (empty if
+        none); office: Outlook for work or school accounts (Microsoft 365)."""
         return web_calendar_links(self._site, self._page) if self.kind == "session" else {}
 
     @property

@@ -61,16 +61,17 @@ def query(link) -> dict[str, str]:
 
 
 def web_calendar_links(node) -> dict[str, dict[str, str]]:
-    """{google, outlook}: the query of each link in `node` that opens that calendar."""
+    """{google, outlook, office}: the query of each link in `node` that opens that calendar
+    (office: Outlook for work or school accounts)."""
     found = {}
     for link in node.select("a[href]"):
         address = urlsplit(link["href"])
         if address.netloc == "calendar.google.com":
             assert address.path == "/calendar/render"
             found["google"] = query(link)
-        elif address.netloc == "outlook.live.com":
+        elif address.netloc in ("outlook.live.com", "outlook.office.com"):
             assert address.path == "/calendar/0/deeplink/compose"
-            found["outlook"] = query(link)
+            found["outlook" if address.netloc == "outlook.live.com" else "office"] = query(link)
     return found
 
 
@@ -78,6 +79,7 @@ def assert_opens_the_session(links: dict, slug: str, lang: str = "en") -> None:
     start, end = instants(slug)
     page_url = f"https://example.org/{lang}/summit/{slug}/"
     google, outlook = links["google"], links["outlook"]
+    assert links["office"] == outlook  # the same event, for a work or school account
     assert google["action"] == "TEMPLATE"
     first, last = google["dates"].split("/")
     assert [datetime.strptime(t, "%Y%m%dT%H%M%S%z") for t in (first, last)] == [start, end]
