@@ -13,6 +13,7 @@ from datetime import date
 
 import icalendar
 import pytest
+from playwright.sync_api import expect
 from sitekit import AXE_JS, VNU_JAR, build, make_site, require_file
 from test_validity import java
 
@@ -203,6 +204,29 @@ def test_agenda_keeps_starred_sessions_and_downloads_their_calendar(page_in, sit
     assert page.locator("[data-agenda-item]:visible .slot__title a").all_inner_texts() == \
         ["Session prague-dst"]
     assert page.console_errors == [] and page.page_errors == []
+
+
+def test_other_open_tabs_follow_a_star_and_a_zone_chosen_in_one(page_in, site_url):
+    """Two tabs of one browser: a session starred, or a zone chosen, in one shows in the
+    other at once (the storage event), without a reload."""
+    first = page_in(timezone_id="America/Los_Angeles")
+    first.goto(f"{site_url}/en/summit/")
+    other = first.context.new_page()
+    other.goto(f"{site_url}/en/summit/")
+    for page in (first, other):
+        star(page, "Session americas").wait_for(state="visible")
+    assert not pressed(other, "Session americas")
+    star(first, "Session americas").click()
+    expect(other.get_by_role("button", name=star_name("Session americas"),
+                             pressed=True)).to_have_count(1)
+    star(other, "Session americas").click()  # and back
+    expect(first.get_by_role("button", name=star_name("Session americas"),
+                             pressed=False)).to_have_count(1)
+
+    first.get_by_label("Show your time in").select_option("Australia/Adelaide")
+    expect(other.get_by_label("Show your time in")).to_have_value("Australia/Adelaide")
+    assert_schedule_in(other, "Australia/Adelaide")
+    assert first.console_errors == [] and first.page_errors == []
 
 
 def test_empty_agenda_and_without_javascript_the_page_says_what_it_is_for(browser, page_in,
