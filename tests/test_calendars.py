@@ -234,6 +234,10 @@ def test_agenda_page_says_what_it_is_for_and_holds_every_session(out):
                 == list(instants(slug))
             assert item["data-uid"] == f"summit-{slug}@example.org"
             assert item.get("data-stream") == STREAMS.get(slug)
+        # each visitor's own page: for no search engine, in no sitemap
+        assert page.select_one("meta[name=robots]")["content"] == "noindex"
+    sitemap = (out / "sitemap.xml").read_text()
+    assert "/summit/" in sitemap and "/summit/agenda/" not in sitemap
 
 
 def test_agenda_page_is_there_while_the_summit_has_sessions(tmp_path):

@@ -20,6 +20,9 @@ from ..urls import safe_output_path
 from .load import LoadedSite, step
 from .options import Options
 
+# Pages that say "noindex": redirects, 404s and each visitor's own agenda.
+NOT_IN_SITEMAP = ("redirect.html", "404.html", "agenda.html")
+
 
 class Claims:
     """The output paths taken so far: two sources claiming one path is an error for both."""
@@ -165,7 +168,7 @@ def render_pages(loaded: LoadedSite, options: Options, claims: Claims, problems:
         if page.data is not None or page.digest is not None or target.path in unchanged:
             result.files.append(OutputFile(target.path, page.data, target.source, target.line,
                                            page.deps, page.digest, page.staged))
-            if target.template not in ("redirect.html", "404.html"):
+            if target.template not in NOT_IN_SITEMAP:
                 result.in_sitemap.append(SitemapEntry(target.path, target.lang, target.group))
     for (path, line, message), found in template_errors.items():
         more = f"; and {len(found) - 1:,} more pages" if len(found) > 1 else ""
