@@ -90,15 +90,22 @@ def _utf8(name: str) -> bool:
     return True
 
 
+def unknown_language(stem: str, codes: tuple[str, ...]) -> str | None:
+    """The language a file name's stem ends in ("about.fr") when site.yaml has no such
+    language: the file gives no page (an error at its line 1)."""
+    base, _, suffix = stem.rpartition(".")
+    return suffix if base and LANG_CODE.match(suffix) and suffix not in codes else None
+
+
 def _source(path: Path, rel: tuple[str, ...], stem: str, config: SiteConfig,
             problems: Problems) -> Source | None:
     lang = config.default_language
+    if (unknown := unknown_language(stem, config.codes)) is not None:
+        problems.error(path, 1, f"unknown language '{unknown}' in the file name: site.yaml "
+                       f"has {', '.join(config.codes)}")
+        return None
     base, _, suffix = stem.rpartition(".")
     if base and LANG_CODE.match(suffix):
-        if suffix not in config.codes:
-            problems.error(path, 1, f"unknown language '{suffix}' in the file name: site.yaml "
-                           f"has {', '.join(config.codes)}")
-            return None
         stem, lang = base, suffix
     bundle = stem == "index" and bool(rel)
     parts = rel if stem == "index" else (*rel, stem)

@@ -8,6 +8,7 @@ import posixpath
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .content import unknown_language
 from .errors import Problems
 from .markdown import body_line
 from .model import Page
@@ -78,8 +79,10 @@ class Links:
         key = _key_of(rel, self.config.codes)
         found = site.page(key, page.lang)
         if found is None:
-            if key in site.broken_targets:
-                return None  # its own errors are reported
+            if key in site.broken_targets or (
+                    unknown_language(posixpath.basename(rel)[:-3], self.config.codes)
+                    and (self.content_dir / rel).is_file()):
+                return None  # its own errors are reported (a file in an unknown language too)
             if key in site.drafts:
                 problems.error(page.doc.path, line, f"link to '{target}', which is a draft: "
                                "publish it or remove the link")

@@ -61,7 +61,7 @@ BROKEN = [
     "broken-alias-path",  # aliases that would write outside their place
     "broken-unknown-field",  # unknown fields: warnings, which fail only with --strict
     "broken-translation",  # a translation's inherited bad field, reported at the original
-    "broken-language",  # about.fr.md in a site without fr
+    "broken-language",  # about.fr.md in a site without fr; a link to it is no second error
     "broken-site-config",  # site.yaml: bad base_url, time zone and html_lang; an unknown setting
     "broken-data",  # _data/ files that cannot be read: no cascade of "unknown category"
     "broken-template-undefined",  # an undefined variable in an included template
