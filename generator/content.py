@@ -105,7 +105,7 @@ def _source(path: Path, rel: tuple[str, ...], stem: str, config: SiteConfig,
                        f"has {', '.join(config.codes)}")
         return None
     base, _, suffix = stem.rpartition(".")
-    if base and LANG_CODE.match(suffix):
+    if base and suffix in config.codes:
         stem, lang = base, suffix
     bundle = stem == "index" and bool(rel)
     parts = rel if stem == "index" else (*rel, stem)

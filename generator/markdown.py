@@ -104,11 +104,14 @@ class _PlainText(Treeprocessor):
     def __init__(self, md: markdown.Markdown):
         super().__init__(md)
         self.enabled = True
+        self.known_patterns: bool | None = None  # looked at once, at the converter's first text
 
     def run(self, root: Element) -> None:
-        patterns = self.md.inlinePatterns
-        if not self.enabled or len(patterns) != len(self.PATTERNS) or \
-                not all(name in patterns for name in self.PATTERNS):
+        if self.known_patterns is None:
+            patterns = self.md.inlinePatterns
+            self.known_patterns = len(patterns) == len(self.PATTERNS) and all(
+                name in patterns for name in self.PATTERNS)
+        if not (self.enabled and self.known_patterns):
             return
         may_match = self.MAY_MATCH.search
         for element in root.iter():
