@@ -13,6 +13,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from bs4 import BeautifulSoup
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sitekit import (
@@ -463,6 +464,44 @@ def test_a_block_made_once_per_language_shows_it_and_notes_what_it_read_on_every
     site.build()
     new = {site.html(page).a["href"] for page in pages}
     assert len(new) == 1 and new != {a["href"] for a in links.values()}
+
+
+def test_a_retitled_solution_changes_the_more_of_its_category_on_every_page_showing_it(
+        tmp_path):
+    """The "More in …" block below a solution is made once per build for each list of items
+    and shown by every solution listing the same ones: retitling one of them must show the
+    new title on all those pages, in a rebuild and in the preview (whose builds share a
+    process), not only on the page that made the block."""
+    from generator.build import Builder, Options
+
+    site = project(tmp_path)
+    slugs = ("tram", "metro", "ferry", "zeppelin")
+    for slug in slugs:
+        site.write({f"content/solutions/{slug}.md": (
+            f"---\ntitle: {slug.title()}\ncompany: T\ncategory: smart-transportation\n---\n"
+            "Moves people.\n")})
+    root = site.root.resolve()
+    preview = Builder(Options(content=root / "content", templates=root / "theme",
+                              output=root / "preview", no_search=True,
+                              cache=root / ".expo-cache"), persist=False)
+    site.build()
+    preview.build()
+    shared = ["Bus", "Ferry", "Metro"]  # the first three, shown below the two others
+    assert [s for s in slugs if more_titles(root / "output", s) == shared] == \
+        ["tram", "zeppelin"]
+    site.edit("content/solutions/bus.md", "title: Bus", "title: Bus line")
+    site.build()
+    preview.build({str(root / "content/solutions/bus.md")})
+    for output in (root / "output", root / "preview"):
+        for slug in ("tram", "zeppelin"):
+            assert more_titles(output, slug) == ["Bus line", "Ferry", "Metro"], output.name
+
+
+def more_titles(output: Path, slug: str) -> list[str]:
+    page = BeautifulSoup((output / f"en/solutions/{slug}/index.html").read_text("utf-8"),
+                         "html.parser")
+    return [a.get_text(strip=True) for a in page.find(id="solution-more").parent.select(
+        ".card__title a")]
 
 
 def test_deleted_page_leaves_no_stale_output(tmp_path):
