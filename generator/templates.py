@@ -155,10 +155,12 @@ class Templates:
         return self._references[key]
 
     def check_syntax(self, problems: Problems) -> None:
-        """Compile every template now, so a syntax error is reported once with its line."""
+        """Compile every template now, so a syntax error is reported once with its line, and
+        find the templates each names (`references`), which the pages' dependencies need."""
         for name in self.env.list_templates(extensions=["html", "xml", "txt"]):
             try:
                 self.env.get_template(name)
+                self.references(name)
             except jinja2.TemplateSyntaxError as exc:
                 problems.error(self.templates_dir / name, exc.lineno or 1,
                                f"template syntax: {exc.message}")
