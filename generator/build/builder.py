@@ -6,6 +6,7 @@ import shutil
 from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from .. import cache
 from ..cache import BuildState
@@ -24,11 +25,11 @@ from ..output import (
     update_in_place,
 )
 from .fingerprint import code_fingerprint, global_key, settings_key
-from .generated import generated_files
+from .generated import Generated
 from .load import LoadedSite, SessionMemory, load, refuse_unusable_folders
 from .options import Clock, Options, Result
 from .publish import Unpublished
-from .render_pages import Claims, KeptPages, PageWriter, render_pages
+from .render_pages import Claims, KeptPages, PageWriter, RenderedSite, render_pages
 
 
 def check(options: Options) -> Result:
@@ -40,14 +41,22 @@ def check(options: Options) -> Result:
         return Result(problems, 0, 0, clock.phases)
     files, rendered = [], 0
     if not problems.errors:
-        claims = Claims(problems)
-        pages = render_pages(loaded, options, claims, problems)
-        files = pages.files + generated_files(loaded, pages.in_sitemap, claims, options.cache)
+        pages, files = site_files(loaded, options, Claims(problems), problems)
         rendered = pages.rendered
     clock.lap("render")
     options.fail_on(problems)
     return Result(problems, len(loaded.site.pages), len(files), clock.phases,
                   len(loaded.images.pictures), loaded.images.processed, rendered=rendered)
+
+
+def site_files(loaded: LoadedSite, options: Options, claims: Claims, problems: Problems,
+               **rendering: Any) -> tuple[RenderedSite, list[OutputFile]]:
+    """The pages (`render_pages`, with `rendering`'s options) and every file of the site:
+    the files no template renders are made while the workers render, the sitemap after."""
+    generated, others = Generated(loaded, claims, options.cache), []
+    pages = render_pages(loaded, options, claims, problems,
+                         meanwhile=lambda: others.extend(generated.files()), **rendering)
+    return pages, pages.files + others + generated.sitemap(pages.in_sitemap)
 
 
 @dataclass
@@ -186,13 +195,11 @@ class Builder:
         swap = self.persist or last.state is None
         staging = new_folder(output) if swap else None
         try:
-            claims = Claims(problems)
             kept = KeptPages(last.reusable, last.table, output if self.persist else None)
-            pages = render_pages(loaded, options, claims, problems, kept,
-                                 PageWriter(staging, output, last.digests) if staging else None,
-                                 keep_cards=not self.persist)  # a preview reuses them
-            files = pages.files + generated_files(loaded, pages.in_sitemap, claims,
-                                                  options.cache)
+            pages, files = site_files(
+                loaded, options, Claims(problems), problems, kept=kept,
+                writer=PageWriter(staging, output, last.digests) if staging else None,
+                keep_cards=not self.persist)  # a preview reuses them
             clock.lap("render")
             options.fail_on(problems)
             this_build = new_build_id()  # the folder's marker gets it if anything is written

@@ -4,6 +4,7 @@ is large), or kept from the last build when nothing it read has changed."""
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -131,9 +132,11 @@ class KeptPages:
 
 def render_pages(loaded: LoadedSite, options: Options, claims: Claims, problems: Problems,
                  kept: KeptPages | None = None, writer: PageWriter | None = None,
-                 keep_cards: bool = False) -> RenderedSite:
+                 keep_cards: bool = False, meanwhile: Callable[[], None] | None = None
+                 ) -> RenderedSite:
     """Every page of the site. A page whose recorded dependencies (`kept`) are unchanged is
-    not rendered: its file in the last build's output folder is kept."""
+    not rendered: its file in the last build's output folder is kept. `meanwhile()` runs in
+    this process while the workers render (see `chunked_map`), once the pages are claimed."""
     reusable, table = (kept.reusable, kept.table) if kept is not None else ({}, None)
     output = kept.output if kept is not None else None
     site, renderer = loaded.site, loaded.renderer
@@ -152,7 +155,7 @@ def render_pages(loaded: LoadedSite, options: Options, claims: Claims, problems:
     done: dict[str, RenderedPage] = {}
     job = RenderJob(renderer, todo, options.minify, writer, keep_cards)
     for target, page in zip(todo, chunked_map(render_one_chunk, job, range(len(todo)),
-                                              options.jobs, step(options, "Pages")),
+                                              options.jobs, step(options, "Pages"), meanwhile),
                               strict=True):
         if table is not None and page.deps is not None:
             page.deps = table.intern(page.deps)
