@@ -9,7 +9,7 @@ from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
-from ..calendar import calendar, session_ics_path, summit_ics_path
+from ..calendar import session_ics_path, summit_ics_path
 from ..cms import admin_files
 from ..feeds import SitemapEntry, feed, feed_entries, feed_path, robots, sitemap
 from ..frab import Labels, schedule_files
@@ -44,6 +44,7 @@ class Generated:
 
     def files(self) -> list[OutputFile]:
         """Every other file, each claimed in `claims`: made while workers render the pages."""
+        from ..ics import calendar  # here, not at the start of every command: see ics.py
         loaded, claims, remembered, settings = \
             self.loaded, self.claims, self.remembered, self.settings
         site, files = loaded.site, []
