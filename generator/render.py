@@ -26,19 +26,14 @@ class Renderer:
     """Renders the pages of one build; its attributes `url`, `absolute`, `picture`, `cached`,
     `cached_each` and `cached_once` are the theme's globals (see templates._RendererGlobal)."""
 
-    def __init__(self, templates_dir: Path, site: Site, strings: Strings, assets: Assets,
-                 cards: dict[tuple, Card] | None = None, env: jinja2.Environment | None = None,
-                 references: dict[tuple[str, str], list[str | None]] | None = None,
-                 compiled: Path | None = None):
-        """`env`: the last build's environment over the same folder, to keep its compiled
-        templates (Jinja2 compiles a template again when its file changes); `references`:
-        the templates each template names, by name and hash, kept the same way; `compiled`:
-        the cache folder where a new environment keeps its compiled templates for the next
-        process (a build compiles none of the unchanged ones)."""
-        self.templates_dir = templates_dir.resolve()
+    def __init__(self, templates: Templates, site: Site, strings: Strings, assets: Assets,
+                 cards: dict[tuple, Card] | None = None):
+        """`templates`: the theme, compiled (see Templates); `cards`: the `cached` blocks the
+        last build made, kept by a Builder."""
+        self.templates_dir = templates.templates_dir
         self.site = site
         self.assets = assets
-        self.templates = Templates(self.templates_dir, env, references, compiled)
+        self.templates = templates
         self.env = self.templates.env
         self.env.renderer = self
         self.dependencies = DependencyCheck(site, {

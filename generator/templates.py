@@ -92,9 +92,13 @@ class Templates:
     def __init__(self, templates_dir: Path, env: jinja2.Environment | None = None,
                  references: dict[tuple[str, str], list[str | None]] | None = None,
                  compiled: Path | None = None):
-        """`env`, `references`, `compiled`: see Renderer."""
-        self.templates_dir = templates_dir
-        self.env = env or _environment(templates_dir, compiled)
+        """`env`: the last build's environment over the same folder, to keep its compiled
+        templates (Jinja2 compiles a template again when its file changes); `references`: the
+        templates each template names, by name and hash, kept the same way; `compiled`: the
+        cache folder where a new environment keeps its compiled templates for the next process
+        (a build compiles none of the unchanged ones)."""
+        self.templates_dir = templates_dir.resolve()
+        self.env = env or _environment(self.templates_dir, compiled)
         self._hashes: dict[str, str | None] = {}
         self._deps: dict[tuple[str, ...], dict[tuple, str | None]] = {}
         self._references = {} if references is None else references

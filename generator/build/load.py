@@ -24,6 +24,7 @@ from ..parallel import Progress
 from ..refs import check_refs
 from ..render import Renderer
 from ..site import Site
+from ..templates import Templates
 from ..translations import note_status
 from .options import Clock, Options
 
@@ -87,9 +88,10 @@ def load(options: Options, problems: Problems, clock: Clock, bodies: dict | None
     note_status(site.pages, config.default_language)
     clock.lap("read")
     assets = collect_assets(templates / "static", options.minify, problems)
-    renderer = Renderer(templates, site, load_strings(templates, config, problems), assets,
-                        memory.cards, _compiled(memory.env, templates), memory.references,
-                        options.cache)
+    theme = Templates(templates, _compiled(memory.env, templates), memory.references,
+                      options.cache)
+    renderer = Renderer(theme, site, load_strings(templates, config, problems), assets,
+                        memory.cards)
     # The theme is compiled (and checked) while workers convert the Markdown.
     bodies = render_markdown(site, problems, options.jobs, bodies, step(options, "Markdown"),
                              meanwhile=partial(renderer.templates.check_syntax, problems))
