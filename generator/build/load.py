@@ -24,6 +24,7 @@ from ..parallel import Progress
 from ..refs import check_refs
 from ..render import Renderer
 from ..site import Site
+from ..targets import KeptTargets
 from ..translations import note_status
 from .options import Clock, Options
 
@@ -41,6 +42,7 @@ class SessionMemory:
     references: dict = field(default_factory=dict)  # see Templates.references
     made: dict = field(default_factory=dict)  # generated files (sitemap, calendars) by inputs
     lookups: dict = field(default_factory=dict)  # see Site.reuse_lookups
+    targets: KeptTargets = field(default_factory=KeptTargets)  # each page's HTML files
 
 
 @dataclass

@@ -137,7 +137,8 @@ def render_pages(loaded: LoadedSite, options: Options, claims: Claims, problems:
     reusable, table = (kept.reusable, kept.table) if kept is not None else ({}, None)
     output = kept.output if kept is not None else None
     site, renderer = loaded.site, loaded.renderer
-    pages = [t for t in targets(site) if claims.claim(t.path, t.source, t.line)]
+    pages = [t for t in targets(site, loaded.memory.targets)
+             if claims.claim(t.path, t.source, t.line)]
     changed = renderer.dependencies.changed_numbers(table) if table is not None and reusable \
         else set()
     unchanged = {t.path for t in pages if (record := reusable.get(t.path)) is not None
@@ -145,7 +146,8 @@ def render_pages(loaded: LoadedSite, options: Options, claims: Claims, problems:
                  and (output is None or os.path.isfile(os.path.join(output, t.path)))}
     # Listings (a catalogue page shows thousands of cards) first: the workers share them out
     # and the many small pages fill in after, so no worker is left with a heavy tail.
-    todo = sorted((t for t in pages if t.path not in unchanged), key=lambda t: t.lazy is None)
+    todo = sorted((t for t in pages if t.path not in unchanged),
+                  key=lambda t: t.lazy is None or t.shown is not None)
     for names in {tuple(t.templates()) for t in todo}:  # once here, not once in every worker
         renderer.templates.prepare_deps(names)
     # What each page read, numbered as it arrives: the workers send every page's own copies.
@@ -160,12 +162,18 @@ def render_pages(loaded: LoadedSite, options: Options, claims: Claims, problems:
     result = RenderedSite([], rendered=len(todo))
     template_errors: dict[tuple, list[Problem]] = {}  # one line per template mistake
     for target in pages:
-        page = done.get(target.path) or RenderedPage(None, [], reusable[target.path][1], [])
+        if target.path in unchanged:  # most of them: its file kept
+            result.files.append(OutputFile(target.path, None, target.source, target.line,
+                                           reusable[target.path][1]))
+            if target.template not in NOT_IN_SITEMAP:
+                result.in_sitemap.append(SitemapEntry(target.path, target.lang, target.group))
+            continue
+        page = done[target.path]
         renderer.cards.update(page.cards)
         for problem in page.problems:
             message = problem.message.split(" (rendering ")[0]
             template_errors.setdefault((problem.path, problem.line, message), []).append(problem)
-        if page.data is not None or page.digest is not None or target.path in unchanged:
+        if page.data is not None or page.digest is not None:
             result.files.append(OutputFile(target.path, page.data, target.source, target.line,
                                            page.deps, page.digest, page.staged))
             if target.template not in NOT_IN_SITEMAP:
