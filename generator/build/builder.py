@@ -9,7 +9,7 @@ from pathlib import Path
 
 from .. import cache
 from ..cache import BuildState
-from ..deps import DependencyCheck
+from ..deps import Answers, DependencyCheck
 from ..errors import BuildFailed, Problems
 from ..images import prune as prune_images
 from ..model import OutputFile
@@ -94,14 +94,17 @@ class Builder:
         self.state_path: Path | None = None  # where the state of its output folder is kept
         self.memory = SessionMemory()
         self._check: DependencyCheck | None = None  # the preview's last, until `warm`
+        self._answers: Answers | None = None  # what its dependencies gave (the preview's)
 
     def warm(self) -> None:
         """Between two builds of the preview, while nobody waits: work out what the next build
         would first (which lookups of the site each output read still give the same pages);
-        kept in `SessionMemory.lookups` while no page is added, removed or changed but its body."""
+        kept in `SessionMemory.lookups` while no page is added, removed or changed but its body;
+        and index the dependencies by what they read (see deps.Answers)."""
         check, self._check = self._check, None
         if check is not None and self.state is not None:
             check.changed_numbers(self.state.deps)
+            self.state.deps.by_dependencies()  # indexed for the next check (see deps.Answers)
 
     def save(self) -> None:
         """Keep the state of the last build in the cache folder, for the next process."""
@@ -187,7 +190,8 @@ class Builder:
         staging = new_folder(output) if swap else None
         try:
             claims = Claims(problems)
-            kept = KeptPages(last.reusable, last.table, output if self.persist else None)
+            kept = KeptPages(last.reusable, last.table, output if self.persist else None,
+                             self._answers)
             pages = render_pages(loaded, options, claims, problems, kept,
                                  PageWriter(staging, output, last.digests) if staging else None,
                                  keep_cards=not self.persist)  # a preview reuses them
@@ -222,6 +226,7 @@ class Builder:
             self.save()
         else:
             self._check = check
+            self._answers = check.answers(self.state.deps)
 
 
 def refuse_unsafe_output(options: Options) -> Path:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from .. import cache
 from ..assets import minify_html
+from ..deps import Answers
 from ..errors import Problem, Problems, display_path
 from ..feeds import SitemapEntry
 from ..model import OutputFile
@@ -125,8 +126,9 @@ class KeptPages:
     """What the last build left of its pages: what each read, and where they are."""
 
     reusable: dict  # output path → (digest, dependency numbers)
-    table: cache.DepTable  # the numbers' dependencies
+    table: cache.DepTable | None  # the numbers' dependencies
     output: Path | None  # its output folder; None: known to be as it left it (the preview's)
+    since: Answers | None = None  # what its dependencies gave, when known (the preview's)
 
 
 def render_pages(loaded: LoadedSite, options: Options, claims: Claims, problems: Problems,
@@ -134,13 +136,13 @@ def render_pages(loaded: LoadedSite, options: Options, claims: Claims, problems:
                  keep_cards: bool = False) -> RenderedSite:
     """Every page of the site. A page whose recorded dependencies (`kept`) are unchanged is
     not rendered: its file in the last build's output folder is kept."""
-    reusable, table = (kept.reusable, kept.table) if kept is not None else ({}, None)
-    output = kept.output if kept is not None else None
+    kept = kept or KeptPages({}, None, None)
+    reusable, table, output = kept.reusable, kept.table, kept.output
     site, renderer = loaded.site, loaded.renderer
     pages = [t for t in targets(site, loaded.memory.targets)
              if claims.claim(t.path, t.source, t.line)]
-    changed = renderer.dependencies.changed_numbers(table) if table is not None and reusable \
-        else set()
+    changed = renderer.dependencies.changed_numbers(table, kept.since) \
+        if table is not None and reusable else set()
     unchanged = {t.path for t in pages if (record := reusable.get(t.path)) is not None
                  and record[1] is not None and changed.isdisjoint(record[1])
                  and (output is None or os.path.isfile(os.path.join(output, t.path)))}
