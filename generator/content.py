@@ -199,18 +199,18 @@ def load_pages(content_dir: Path, config: SiteConfig, data: dict[str, Any],
     for key, group in docs.items():
         original = group.get(config.default_language)
         for lang, doc in group.items():
-            old = parsed.pages.get((key, lang))
-            if old is not None and old.documents == (original, doc) \
-                    and old.settings == settings and _files_unchanged(old.files, changed):
-                made[key, lang] = old  # the same files under the same settings
-            else:
-                made[key, lang] = _made_page(content_dir, key, lang, original, doc, settings,
-                                             config, data, include_drafts)
-            problems.add_all(made[key, lang].problems)
-            if made[key, lang].draft:
+            one = parsed.pages.get((key, lang))
+            if one is None or one.documents[1] is not doc or one.documents[0] is not original \
+                    or one.settings != settings or not _files_unchanged(one.files, changed):
+                one = _made_page(content_dir, key, lang, original, doc, settings, config, data,
+                                 include_drafts)  # else the same files under the same settings
+            made[key, lang] = one
+            if one.problems:
+                problems.add_all(one.problems)
+            if one.draft:
                 drafts.add(key)
-            elif made[key, lang].page is not None:
-                pages.append(made[key, lang].page)
+            elif one.page is not None:
+                pages.append(one.page)
             else:
                 failed.add(key)
     parsed.pages = made
@@ -224,9 +224,10 @@ def _read_documents(content_dir: Path, config: SiteConfig, problems: Problems,
     that gave none; the folders are walked again unless `changed` says no file was added,
     moved or removed."""
     root = str(content_dir.resolve()) + os.sep
-    if changed is None or parsed.found is None or not all(
-            path in parsed.sources and os.path.isfile(path) and not os.path.islink(path)
-            for path in changed if path.startswith(root)):
+    walked = changed is None or parsed.found is None or not all(
+        path in parsed.sources and os.path.isfile(path) and not os.path.islink(path)
+        for path in changed if path.startswith(root))
+    if walked:
         found = Problems()
         parsed.found = (discover(content_dir, config, found, parsed.sources), found.items)
     sources, found_problems = parsed.found
@@ -235,9 +236,10 @@ def _read_documents(content_dir: Path, config: SiteConfig, problems: Problems,
     seen, failed = set(), set()
     for source in sources:
         path = str(source.path)
-        doc = _read(source.path, problems, parsed.files, changed is not None and
+        doc = _read(source.path, problems, parsed.files, None if changed is None else
                     path not in changed and path in parsed.sources)
-        seen.add(source.path)
+        if walked:
+            seen.add(source.path)
         if doc is None:
             failed.add(source.key)
             continue
@@ -247,7 +249,7 @@ def _read_documents(content_dir: Path, config: SiteConfig, problems: Problems,
                            f"{group[source.lang].path.name} and {source.path.name}")
             continue
         group[source.lang] = doc
-    for gone in parsed.files.keys() - seen:
+    for gone in parsed.files.keys() - seen if walked else ():  # else the same sources
         del parsed.files[gone]
         parsed.sources.pop(str(gone), None)
     return docs, failed
@@ -272,21 +274,25 @@ def _files_unchanged(files: frozenset[str], changed: Collection[str] | None) -> 
 
 
 def _read(path: Path, problems: Problems, parsed: dict[Path, ParsedFile],
-          unchanged: bool = False) -> Document | None:
-    """One source parsed, or taken from `parsed` when the file is as it was (or known to be
-    `unchanged`: then its size and time are not even looked at)."""
-    if unchanged and path in parsed:
-        problems.add_all(parsed[path].problems)
-        return parsed[path].doc
+          unchanged: bool | None = None) -> Document | None:
+    """One source parsed, or taken from `parsed` when the file is as it was: known to be
+    `unchanged` (then its size and time are not even looked at), or, when that is not known
+    (None), of the same size and time. A file known to have changed is read again, even with
+    the same size and time (saved twice within the clock's precision)."""
+    known = parsed.get(path)
+    if unchanged and known is not None:
+        if known.problems:
+            problems.add_all(known.problems)
+        return known.doc
     try:
         info = os.stat(path)
     except OSError as exc:
         problems.error(path, 1, f"cannot read the file: {exc.strerror}")
         return None
     stamp = (info.st_size, info.st_mtime_ns)
-    if path in parsed and parsed[path].stamp == stamp:
-        problems.add_all(parsed[path].problems)
-        return parsed[path].doc
+    if known is not None and known.stamp == stamp and unchanged is None:
+        problems.add_all(known.problems)
+        return known.doc
     if info.st_size > MAX_SOURCE_BYTES:
         problems.error(path, 1, f"the file is {info.st_size // 1024 // 1024} MB: pages must "
                        "be under 8 MB; put large media in separate files")

@@ -147,6 +147,7 @@ def fingerprint_pages(site: Site, memo: dict[int, tuple] | None = None) -> None:
     with the same body and pictures, keeps its hash without being hashed again."""
     memo = {} if memo is None else memo
     fresh = {}
+    data, body = site.page_fingerprints, site.body_fingerprints
     for page in site.pages:
         fields = page.fields
         pictures = [site.pictures.get(i) for i in (
@@ -154,18 +155,19 @@ def fingerprint_pages(site: Site, memo: dict[int, tuple] | None = None) -> None:
                     ] if "image" in fields or "gallery" in fields else []
         if "brochure" in fields:  # shown with its size, which may change while the page does not
             pictures.append(site.file_sizes.get(fields["brochure"]))
-        # Besides its fields: its file's name (its edit link) and status as a translation.
-        shown = (pictures, page.doc.path.name, page.translation)
         old = memo.get(id(page))
-        if old is None or old[0] is not page or old[1] is not page.html or old[2] != shown:
+        if old is None or old[0] is not page or old[1] is not page.html \
+                or old[2] != pictures or old[3] != page.translation:
+            # Besides its fields: its file's name (its edit link) and status as a translation.
+            shown = (pictures, page.doc.path.name, page.translation)
             state = (page.kind, page.url_path, sorted(fields.items()), shown)
-            body = hashlib.blake2b(page.html.encode(), digest_size=16)
-            body.update(b"\xff" + page.toc.encode())  # 0xff is in no UTF-8 text
-            old = (page, page.html, shown, hashlib.blake2b(
-                repr(state).encode(), digest_size=16).hexdigest(), body.hexdigest())
+            hashed = hashlib.blake2b(page.html.encode(), digest_size=16)
+            hashed.update(b"\xff" + page.toc.encode())  # 0xff is in no UTF-8 text
+            old = (page, page.html, pictures, page.translation, hashlib.blake2b(
+                repr(state).encode(), digest_size=16).hexdigest(), hashed.hexdigest())
         fresh[id(page)] = old
         key = page.key, page.lang
-        site.page_fingerprints[key], site.body_fingerprints[key] = old[3], old[4]
+        data[key], body[key] = old[4], old[5]
     memo.clear()
     memo.update(fresh)
 

@@ -226,13 +226,15 @@ def broken_targets(pages: list[Page], failed: Collection[str]) -> set:
     def known(page: Page) -> bool:
         return page.doc.data.get("slug") is None or "slug" in page.fields
 
+    broken = [(p.key, p.slug if known(p) else None) for p in pages if not p.ok] + [
+        (key, None) for key in failed]
+    wanted = {key for key, _ in broken}
     slugs: dict[str, str] = {}
-    for page in pages:
-        if known(page):
+    for page in pages if wanted else ():
+        if page.key in wanted and known(page):
             slugs.setdefault(page.key, page.slug)
     targets: set = set()
-    for key, slug in [(p.key, p.slug if known(p) else None) for p in pages if not p.ok] + [
-            (key, None) for key in failed]:
+    for key, slug in broken:
         targets.add(key)
         kind, section = kind_of(key)
         if section is not None and kind != "section":
