@@ -12,10 +12,14 @@ from typing import Any
 from .collation import sort_key
 from .config import SiteConfig
 from .content import AGENDA_SLUG
+from .feeds import SitemapEntry
 from .model import Page
 from .site import REF_FIELDS, Site
 from .urls import absolute, alias_output, href
 from .views import PageView
+
+# Pages that say "noindex": redirects, 404s and each visitor's own agenda.
+NOT_IN_SITEMAP = ("redirect.html", "404.html", "agenda.html")
 
 
 @dataclass(slots=True)
@@ -31,17 +35,20 @@ class Target:
     line: int = 1
     shown: Page | None = None  # the page whose data it shows (items, redirects)
     lazy: Callable[[Site], dict[str, Any]] | None = None  # more context, built while rendering
-    # Pages that are translations of one another share a group (sitemap alternates); the
-    # entry page, in no language, is in the homes' group: their x-default.
-    group: str = ""
+    in_sitemap: SitemapEntry | None = None  # None: a page that says "noindex"
 
     def __post_init__(self) -> None:
-        if self.shown is not None and self.template != "redirect.html":
-            self.group = f"page:{self.shown.key}"
+        # Pages that are translations of one another share a group (sitemap alternates); the
+        # entry page, in no language, is in the homes' group: their x-default.
+        if self.template in NOT_IN_SITEMAP:
+            return
+        if self.shown is not None:
+            group = f"page:{self.shown.key}"
         elif self.lang or self.template == "entry.html":
-            self.group = "path:" + self.path.split("/", 1)[-1]
+            group = "path:" + self.path.split("/", 1)[-1]
         else:
-            self.group = f"alone:{self.path}"
+            group = f"alone:{self.path}"
+        self.in_sitemap = SitemapEntry(self.path, self.lang, group)
 
     def templates(self) -> list[str]:
         """A section's listing may have its own template: list-summit.html, else list.html."""

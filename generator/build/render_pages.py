@@ -21,9 +21,6 @@ from ..urls import safe_output_path
 from .load import LoadedSite, step
 from .options import Options
 
-# Pages that say "noindex": redirects, 404s and each visitor's own agenda.
-NOT_IN_SITEMAP = ("redirect.html", "404.html", "agenda.html")
-
 
 class Claims:
     """The output paths taken so far: two sources claiming one path is an error for both."""
@@ -167,8 +164,8 @@ def render_pages(loaded: LoadedSite, options: Options, claims: Claims, problems:
         if target.path in unchanged:  # most of them: its file kept
             result.files.append(OutputFile(target.path, None, target.source, target.line,
                                            reusable[target.path][1]))
-            if target.template not in NOT_IN_SITEMAP:
-                result.in_sitemap.append(SitemapEntry(target.path, target.lang, target.group))
+            if target.in_sitemap is not None:
+                result.in_sitemap.append(target.in_sitemap)
             continue
         page = done[target.path]
         renderer.cards.update(page.cards)
@@ -178,8 +175,8 @@ def render_pages(loaded: LoadedSite, options: Options, claims: Claims, problems:
         if page.data is not None or page.digest is not None:
             result.files.append(OutputFile(target.path, page.data, target.source, target.line,
                                            page.deps, page.digest, page.staged))
-            if target.template not in NOT_IN_SITEMAP:
-                result.in_sitemap.append(SitemapEntry(target.path, target.lang, target.group))
+            if target.in_sitemap is not None:
+                result.in_sitemap.append(target.in_sitemap)
     for (path, line, message), found in template_errors.items():
         more = f"; and {len(found) - 1:,} more pages" if len(found) > 1 else ""
         first = found[0].message.split(" (rendering ")[-1].rstrip(")")
