@@ -169,9 +169,10 @@ class Site:
         while no page is added, removed or changed but for its body: then every lookup gives
         what it gave, and checking 10,000 outputs (or listing a section: the order of its
         items) needs none of them made again."""
-        fingerprints = self.page_fingerprints
-        shape = (self.config, [(p.key, p.lang, fingerprints[p.key, p.lang]) for p in self.pages])
-        if memo.get("shape") != shape:  # compared as they are, not hashed
+        # Every page by (key, language) with its fingerprint: which pages there are (their
+        # order follows) and their data; compared as they are, not hashed.
+        shape = (self.config, self.page_fingerprints)
+        if memo.get("shape") != shape:
             memo.clear()
             memo.update(shape=shape, found={}, listed={})
         self._fingerprints, self._listed = memo["found"], memo["listed"]
