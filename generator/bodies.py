@@ -28,9 +28,11 @@ from .urls import href
 def render_markdown(site: Site, problems: Problems, jobs: int | None = None,
                     cached: dict[tuple[str, str], Body] | None = None,
                     progress: Progress | None = None,
-                    meanwhile: Callable[[], None] | None = None) -> dict[tuple[str, str], Body]:
+                    meanwhile: Callable[[], None] | None = None,
+                    last_state: dict | None = None) -> dict[tuple[str, str], Body]:
     """Render every body, rewriting links and images; then check link fragments. `meanwhile`
-    runs in this process while workers render (see parallel.chunked_map).
+    runs in this process while workers render (see parallel.chunked_map); `last_state`: see
+    link_state.
 
     Pages with errors are rendered too, for the problems in their bodies only. A body in
     `cached` with the same text is taken as it is while no page was added, moved or
@@ -38,7 +40,7 @@ def render_markdown(site: Site, problems: Problems, jobs: int | None = None,
     Returns the bodies to cache for the next build.
     """
     cached = cached or {}
-    state = link_state(site)
+    state = link_state(site, last_state)
     everything = site.broken + site.pages
     results: list[Body | None] = []
     for page in everything:
@@ -77,13 +79,18 @@ def render_markdown(site: Site, problems: Problems, jobs: int | None = None,
     return bodies
 
 
-def link_state(site: Site) -> str:
-    """What links resolve against: every page's address, drafts, broken pages, settings."""
+def link_state(site: Site, last: dict | None = None) -> str:
+    """What links resolve against: every page's address, drafts, broken pages, settings;
+    hashed, unless it is the same as in `last` (kept by a Builder, updated here)."""
     state = (site.config.base_url, site.config.codes, [
         (p.key, p.lang, p.url_path) for p in site.pages], sorted(site.broken_targets,
                                                                  key=repr),
              sorted(site.drafts))
-    return hashlib.blake2b(repr(state).encode(), digest_size=16).hexdigest()
+    last = {} if last is None else last
+    if last.get("state") != state:
+        last.update(state=state, hash=hashlib.blake2b(repr(state).encode(),
+                                                      digest_size=16).hexdigest())
+    return last["hash"]
 
 
 def _files_there(site: Site, body: Body) -> bool:

@@ -36,6 +36,27 @@ class DepTable:
         self.pairs: list[tuple] = []
         self.numbers: dict[tuple, int] = {}
         self.settled = 0  # pairs in use when last compacted
+        self.by_dependency: dict[str, dict[tuple, list[int]]] | None = None  # see by_dependencies
+
+    def __getstate__(self) -> dict:  # saved without the index: made again when needed
+        return {name: value for name, value in self.__dict__.items() if name != "by_dependency"}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state, by_dependency=None)
+
+    def by_dependencies(self) -> dict[str, dict[tuple, list[int]]]:
+        """By kind of dependency ("data", "template"…), the numbers of the pairs recorded for
+        each dependency, whatever they gave (indexed at the first call, then as pairs are
+        added)."""
+        if self.by_dependency is None:
+            self.by_dependency = {}
+            for number, (recorded, _) in enumerate(self.pairs):
+                self._index(recorded, number)
+        return self.by_dependency
+
+    def _index(self, dependency: tuple, number: int) -> None:
+        assert self.by_dependency is not None
+        self.by_dependency.setdefault(dependency[0], {}).setdefault(dependency, []).append(number)
 
     def worth_compacting(self) -> bool:
         if not self.settled:
@@ -49,6 +70,8 @@ class DepTable:
             if number is None:
                 number = self.numbers[pair] = len(self.pairs)
                 self.pairs.append(pair)
+                if self.by_dependency is not None:
+                    self._index(pair[0], number)
             found.append(number)
         return tuple(found)
 

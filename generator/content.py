@@ -160,17 +160,45 @@ class MadePage:
     files: frozenset[str]  # the files its checks looked for, found or not
 
 
+@dataclass(slots=True)
+class KeyPages:
+    """What the files of one translation key gave: the page made in each language, the
+    problems of reading and checking them, whether one gave no page (`failed`) or was left out
+    as a draft."""
+
+    made: dict[str, MadePage]
+    pages: list[Page]
+    problems: list
+    failed: bool
+    draft: bool
+
+
 class ParseCache:
     """What the last build read, for a Builder to reuse: each source file's parse (while its
     size and modification time stay the same) and each page made from unchanged documents
-    under the same settings and data."""
+    under the same settings and data; and what each translation key gave, kept as it was
+    while none of its files, nor a file its checks looked for, is among those changed."""
 
     def __init__(self) -> None:
         self.files: dict[Path, ParsedFile] = {}
         self.sources: dict[str, Source] = {}  # see discover
         self.sources_config: SiteConfig | None = None
         self.found: tuple[list[Source], list] | None = None  # the last walk and its problems
-        self.pages: dict[tuple[str, str], MadePage] = {}
+        self.keys: dict[str, KeyPages] = {}  # by translation key, made under `settings`
+        self.settings = ""
+        self.by_key: dict[str, list[Source]] = {}  # the sources of the last walk, by key
+        self.looked: dict[str, set[str]] = {}  # file → keys whose checks looked for it
+
+
+@dataclass(frozen=True)
+class _Making:
+    """What every page is made with (see _key_pages)."""
+
+    content_dir: Path
+    config: SiteConfig
+    data: dict[str, Any]
+    include_drafts: bool
+    settings: str  # a hash of the four above
 
 
 def load_pages(content_dir: Path, config: SiteConfig, data: dict[str, Any],
@@ -185,72 +213,100 @@ def load_pages(content_dir: Path, config: SiteConfig, data: dict[str, Any],
     address), so a reference to one is not a second error. `parsed` (updated here) spares
     re-reading unchanged files; `changed`, the absolute paths of every file that may have
     changed since (as the operating system reported them to the preview), spares even looking
-    at the others.
+    at the others: only the translation keys of the files changed, or whose checks looked for
+    one, are made again.
     """
     parsed = ParseCache() if parsed is None else parsed
     if parsed.sources_config != config:
         parsed.sources.clear()
         parsed.sources_config, parsed.found = config, None
-    docs, failed = _read_documents(content_dir, config, problems, parsed, changed)
-    settings = hashlib.blake2b(repr((content_dir, config, data, include_drafts)).encode(),
-                               digest_size=16).hexdigest()
-    made = {}
-    pages, drafts = [], set()
-    for key, group in docs.items():
-        original = group.get(config.default_language)
-        for lang, doc in group.items():
-            old = parsed.pages.get((key, lang))
-            if old is not None and old.documents == (original, doc) \
-                    and old.settings == settings and _files_unchanged(old.files, changed):
-                made[key, lang] = old  # the same files under the same settings
-            else:
-                made[key, lang] = _made_page(content_dir, key, lang, original, doc, settings,
-                                             config, data, include_drafts)
-            problems.add_all(made[key, lang].problems)
-            if made[key, lang].draft:
-                drafts.add(key)
-            elif made[key, lang].page is not None:
-                pages.append(made[key, lang].page)
-            else:
-                failed.add(key)
-    parsed.pages = made
+    making = _Making(content_dir, config, data, include_drafts, hashlib.blake2b(
+        repr((content_dir, config, data, include_drafts)).encode(), digest_size=16).hexdigest())
+    walked = _walk(content_dir, config, parsed, changed)
+    sources, found_problems = parsed.found
+    problems.add_all(found_problems)
+    if walked or parsed.settings != making.settings:
+        parsed.by_key, parsed.looked = {}, {}
+        for source in sources:
+            parsed.by_key.setdefault(source.key, []).append(source)
+        last, parsed.keys = parsed.keys, {}
+        redo: Collection[str] = parsed.by_key
+    else:  # the same files, but those changed
+        assert changed is not None
+        last = parsed.keys
+        redo = {parsed.sources[path].key for path in changed if path in parsed.sources} | {
+            key for path in changed for key in parsed.looked.get(path, ())}
+    parsed.settings = ""  # until every key is made: a build stopped half-way leaves a full one
+    for key in redo:
+        parsed.keys[key] = _key_pages(key, parsed.by_key[key], last.get(key), parsed, changed,
+                                      making)
+    parsed.settings = making.settings
+    if walked:  # forget the files gone
+        for gone in parsed.files.keys() - {source.path for source in sources}:
+            del parsed.files[gone]
+            parsed.sources.pop(str(gone), None)
+    pages, drafts, failed = [], set(), set()
+    for key, kept in parsed.keys.items():
+        if kept.problems:
+            problems.add_all(kept.problems)
+        pages += kept.pages
+        if kept.draft:
+            drafts.add(key)
+        if kept.failed:
+            failed.add(key)
     return pages, drafts, failed
 
 
-def _read_documents(content_dir: Path, config: SiteConfig, problems: Problems,
-                    parsed: ParseCache, changed: Collection[str] | None
-                    ) -> tuple[dict[str, dict[str, Document]], set[str]]:
-    """Every content file's document by translation key and language, and the keys of files
-    that gave none; the folders are walked again unless `changed` says no file was added,
-    moved or removed."""
+def _walk(content_dir: Path, config: SiteConfig, parsed: ParseCache,
+          changed: Collection[str] | None) -> bool:
+    """Walk the folders again (into `parsed.found`) unless `changed` says no file was added,
+    moved or removed; whether they were."""
     root = str(content_dir.resolve()) + os.sep
-    if changed is None or parsed.found is None or not all(
+    if changed is not None and parsed.found is not None and all(
             path in parsed.sources and os.path.isfile(path) and not os.path.islink(path)
             for path in changed if path.startswith(root)):
-        found = Problems()
-        parsed.found = (discover(content_dir, config, found, parsed.sources), found.items)
-    sources, found_problems = parsed.found
-    problems.add_all(found_problems)
-    docs: dict[str, dict[str, Document]] = {}
-    seen, failed = set(), set()
+        return False
+    found = Problems()
+    parsed.found = (discover(content_dir, config, found, parsed.sources), found.items)
+    return True
+
+
+def _key_pages(key: str, sources: list[Source], last: KeyPages | None, parsed: ParseCache,
+               changed: Collection[str] | None, making: _Making) -> KeyPages:
+    """The pages of one translation key, from its files (in the order found): each page kept
+    from `last` when made from the same documents under the same settings, and none of the
+    files its checks looked for changed."""
+    own, docs, failed = Problems(), {}, False
     for source in sources:
         path = str(source.path)
-        doc = _read(source.path, problems, parsed.files, changed is not None and
+        doc = _read(source.path, own, parsed.files, None if changed is None else
                     path not in changed and path in parsed.sources)
-        seen.add(source.path)
         if doc is None:
-            failed.add(source.key)
-            continue
-        group = docs.setdefault(source.key, {})
-        if source.lang in group:
-            problems.error(source.path, 1, f"two files for one page in '{source.lang}': "
-                           f"{group[source.lang].path.name} and {source.path.name}")
-            continue
-        group[source.lang] = doc
-    for gone in parsed.files.keys() - seen:
-        del parsed.files[gone]
-        parsed.sources.pop(str(gone), None)
-    return docs, failed
+            failed = True
+        elif source.lang in docs:
+            own.error(source.path, 1, f"two files for one page in '{source.lang}': "
+                      f"{docs[source.lang].path.name} and {source.path.name}")
+        else:
+            docs[source.lang] = doc
+    original = docs.get(making.config.default_language)
+    made, pages, draft = {}, [], False
+    for lang, doc in docs.items():
+        one = last.made.get(lang) if last is not None else None
+        if one is None or one.documents[1] is not doc or one.documents[0] is not original \
+                or one.settings != making.settings or not _files_unchanged(one.files, changed):
+            one = _made_page(making.content_dir, key, lang, original, doc, making.settings,
+                             making.config, making.data, making.include_drafts)
+        made[lang] = one
+        own.add_all(one.problems)
+        for file in one.files:
+            parsed.looked.setdefault(file, set()).add(key)
+        if one.draft:
+            draft = True
+        elif one.page is not None:
+            pages.append(one.page)
+        else:
+            failed = True
+    return KeyPages(made, pages, own.items, failed, draft)
 
 
 def _made_page(content_dir: Path, key: str, lang: str, original: Document | None,
@@ -272,21 +328,25 @@ def _files_unchanged(files: frozenset[str], changed: Collection[str] | None) -> 
 
 
 def _read(path: Path, problems: Problems, parsed: dict[Path, ParsedFile],
-          unchanged: bool = False) -> Document | None:
-    """One source parsed, or taken from `parsed` when the file is as it was (or known to be
-    `unchanged`: then its size and time are not even looked at)."""
-    if unchanged and path in parsed:
-        problems.add_all(parsed[path].problems)
-        return parsed[path].doc
+          unchanged: bool | None = None) -> Document | None:
+    """One source parsed, or taken from `parsed` when the file is as it was: known to be
+    `unchanged` (then its size and time are not even looked at), or, when that is not known
+    (None), of the same size and time. A file known to have changed is read again, even with
+    the same size and time (saved twice within the clock's precision)."""
+    known = parsed.get(path)
+    if unchanged and known is not None:
+        if known.problems:
+            problems.add_all(known.problems)
+        return known.doc
     try:
         info = os.stat(path)
     except OSError as exc:
         problems.error(path, 1, f"cannot read the file: {exc.strerror}")
         return None
     stamp = (info.st_size, info.st_mtime_ns)
-    if path in parsed and parsed[path].stamp == stamp:
-        problems.add_all(parsed[path].problems)
-        return parsed[path].doc
+    if known is not None and known.stamp == stamp and unchanged is None:
+        problems.add_all(known.problems)
+        return known.doc
     if info.st_size > MAX_SOURCE_BYTES:
         problems.error(path, 1, f"the file is {info.st_size // 1024 // 1024} MB: pages must "
                        "be under 8 MB; put large media in separate files")

@@ -14,6 +14,7 @@ import contextlib
 import hashlib
 from collections.abc import Callable, Iterator
 from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 from .cache import DepTable
@@ -60,6 +61,21 @@ def recording(into: Recorder | None) -> Iterator[Recorder | None]:
         _current.reset(token)
 
 
+@dataclass
+class Answers:
+    """What the site's dependencies gave in one build, kept by a Builder with the state it
+    left: every output in the state's `table` was recorded against these answers (rendered in
+    that build, or kept because nothing it read had changed), so the next build in the same
+    process checks again only the dependencies that may answer otherwise: the data and body
+    of pages whose fingerprints differ, the theme's, and the lookups unless the site's
+    lookup memo is still the same (Site.reuse_lookups: every lookup gives what it gave)."""
+
+    table: DepTable
+    data: dict[tuple[str, str], str]  # Site.page_fingerprints
+    body: dict[tuple[str, str], str]  # Site.body_fingerprints
+    lookups: dict | None  # Site.memo["found"]
+
+
 class DependencyCheck:
     """Whether the dependencies an earlier build recorded still give the same: the site's
     lookups, and the theme's (`theme`: kind → function of the dependency's arguments)."""
@@ -79,15 +95,37 @@ class DependencyCheck:
                 return False
         return True
 
-    def changed_numbers(self, table: DepTable) -> set[int]:
+    def changed_numbers(self, table: DepTable, since: Answers | None = None) -> set[int]:
         """The numbers of the pairs in `table` (see cache.DepTable) that no longer hold: an
-        output recorded with none of them is unchanged."""
-        data, body = self.site.page_fingerprints, self.site.body_fingerprints
-        holds = self._holds
-        return {number for number, (dependency, value) in enumerate(table.pairs)
-                if not (data.get(dependency[1:]) == value if dependency[0] == "data" else
-                        body.get(dependency[1:]) == value if dependency[0] == "body" else
-                        holds((dependency, value)))}
+        output recorded with none of them is unchanged. `since`: what the dependencies gave
+        in the build that left `table`, when its outputs were all recorded against them;
+        then only the dependencies that may give otherwise now are checked."""
+        if since is None or since.table is not table:
+            data, body = self.site.page_fingerprints, self.site.body_fingerprints
+            holds = self._holds
+            return {number for number, (dependency, value) in enumerate(table.pairs)
+                    if not (data.get(dependency[1:]) == value if dependency[0] == "data" else
+                            body.get(dependency[1:]) == value if dependency[0] == "body" else
+                            holds((dependency, value)))}
+        pairs, index, changed = table.pairs, table.by_dependencies(), set()
+        lookups_same = since.lookups is not None and self.site.memo.get("found") is since.lookups
+        for kind, recorded in index.items():
+            if kind not in ("data", "body") and (kind in self.theme or not lookups_same):
+                for numbers in recorded.values():
+                    changed.update(n for n in numbers if not self._holds(pairs[n]))
+        for kind, now, then in (("data", self.site.page_fingerprints, since.data),
+                                ("body", self.site.body_fingerprints, since.body)):
+            recorded = index.get(kind, {})
+            for key in {k for k, value in now.items() if then.get(k) != value} | (
+                    then.keys() - now.keys()):
+                value = now.get(key)
+                changed.update(n for n in recorded.get((kind, *key), ()) if pairs[n][1] != value)
+        return changed
+
+    def answers(self, table: DepTable) -> Answers:
+        """What the dependencies give now, for a later check of the outputs in `table`."""
+        return Answers(table, self.site.page_fingerprints, self.site.body_fingerprints,
+                       self.site.memo.get("found"))
 
     def _holds(self, recorded: tuple[Dependency, Any]) -> bool:
         dependency, value = recorded
@@ -109,6 +147,7 @@ def fingerprint_pages(site: Site, memo: dict[int, tuple] | None = None) -> None:
     with the same body and pictures, keeps its hash without being hashed again."""
     memo = {} if memo is None else memo
     fresh = {}
+    data, body = site.page_fingerprints, site.body_fingerprints
     for page in site.pages:
         fields = page.fields
         pictures = [site.pictures.get(i) for i in (
@@ -116,18 +155,19 @@ def fingerprint_pages(site: Site, memo: dict[int, tuple] | None = None) -> None:
                     ] if "image" in fields or "gallery" in fields else []
         if "brochure" in fields:  # shown with its size, which may change while the page does not
             pictures.append(site.file_sizes.get(fields["brochure"]))
-        # Besides its fields: its file's name (its edit link) and status as a translation.
-        shown = (pictures, page.doc.path.name, page.translation)
         old = memo.get(id(page))
-        if old is None or old[0] is not page or old[1] is not page.html or old[2] != shown:
+        if old is None or old[0] is not page or old[1] is not page.html \
+                or old[2] != pictures or old[3] != page.translation:
+            # Besides its fields: its file's name (its edit link) and status as a translation.
+            shown = (pictures, page.doc.path.name, page.translation)
             state = (page.kind, page.url_path, sorted(fields.items()), shown)
-            body = hashlib.blake2b(page.html.encode(), digest_size=16)
-            body.update(b"\xff" + page.toc.encode())  # 0xff is in no UTF-8 text
-            old = (page, page.html, shown, hashlib.blake2b(
-                repr(state).encode(), digest_size=16).hexdigest(), body.hexdigest())
+            hashed = hashlib.blake2b(page.html.encode(), digest_size=16)
+            hashed.update(b"\xff" + page.toc.encode())  # 0xff is in no UTF-8 text
+            old = (page, page.html, pictures, page.translation, hashlib.blake2b(
+                repr(state).encode(), digest_size=16).hexdigest(), hashed.hexdigest())
         fresh[id(page)] = old
         key = page.key, page.lang
-        site.page_fingerprints[key], site.body_fingerprints[key] = old[3], old[4]
+        data[key], body[key] = old[4], old[5]
     memo.clear()
     memo.update(fresh)
 

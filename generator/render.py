@@ -70,7 +70,7 @@ class Renderer:
         try:
             if target.shown is not None:
                 self.site.record_data(target.shown)
-            context = {**target.context, **(target.lazy() if target.lazy else {})}
+            context = {**target.context, **(target.lazy(self.site) if target.lazy else {})}
             names = target.templates()
             template = self.env.select_template(names)
             if recorder is not None:

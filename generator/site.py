@@ -169,9 +169,10 @@ class Site:
         while no page is added, removed or changed but for its body: then every lookup gives
         what it gave, and checking 10,000 outputs (or listing a section: the order of its
         items) needs none of them made again."""
-        fingerprints = self.page_fingerprints
-        shape = (self.config, [(p.key, p.lang, fingerprints[p.key, p.lang]) for p in self.pages])
-        if memo.get("shape") != shape:  # compared as they are, not hashed
+        # Every page by (key, language) with its fingerprint: which pages there are (their
+        # order follows) and their data; compared as they are, not hashed.
+        shape = (self.config, self.page_fingerprints)
+        if memo.get("shape") != shape:
             memo.clear()
             memo.update(shape=shape, found={}, listed={})
         self._fingerprints, self._listed = memo["found"], memo["listed"]
@@ -226,13 +227,15 @@ def broken_targets(pages: list[Page], failed: Collection[str]) -> set:
     def known(page: Page) -> bool:
         return page.doc.data.get("slug") is None or "slug" in page.fields
 
+    broken = [(p.key, p.slug if known(p) else None) for p in pages if not p.ok] + [
+        (key, None) for key in failed]
+    wanted = {key for key, _ in broken}
     slugs: dict[str, str] = {}
-    for page in pages:
-        if known(page):
+    for page in pages if wanted else ():
+        if page.key in wanted and known(page):
             slugs.setdefault(page.key, page.slug)
     targets: set = set()
-    for key, slug in [(p.key, p.slug if known(p) else None) for p in pages if not p.ok] + [
-            (key, None) for key in failed]:
+    for key, slug in broken:
         targets.add(key)
         kind, section = kind_of(key)
         if section is not None and kind != "section":

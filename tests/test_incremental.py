@@ -822,3 +822,62 @@ PREVIEW_URL = "http://127.0.0.1:8000/"
 def watched_files(root: Path) -> dict[str, bytes]:
     return {str(path): path.read_bytes() for folder in ("content", "theme")
             for path in (root / folder).rglob("*") if path.is_file()}
+
+
+def _same_tick(root: Path, slug: str, n: int) -> None:
+    """A second save of a file within the clock's precision: the same size and time."""
+    path = solution(root, slug)
+    before = path.stat()
+    text = path.read_text()
+    path.write_text(text.replace("Light.", "Night.") if "Light." in text
+                    else text.replace("Night.", "Light."))
+    assert path.stat().st_size == before.st_size
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+
+
+# What a preview keeps from one save to the next (each page's targets, the answers its
+# dependencies gave, the parsed files), and an edit that must change what it keeps.
+KEPT_EDITS = [
+    ("body", "lamp", 1),  # a save changing a body alone: only its page
+    ("title", "lamp", 2),  # its listings, its pavilion's and city's cards, the sitemap
+    ("aliases", "lamp", 0),  # a redirect appears, holding the title
+    ("title", "lamp", 3),  # the redirect's title too
+    ("slug", "lamp", 1),  # every address of the page, the redirect's target
+    ("referenced", "lamp", 0),  # a pavilion that the solutions' cards name
+    ("weight", "clinic", 2),  # the order of the listings
+    ("draft", "lamp", 0),  # gone from every listing, its files removed
+    ("draft", "lamp", 0),  # and back
+    ("translate", "lamp", 4),  # a new page in zh-tw, the switcher of the original
+    ("rename", "clinic", 5),  # one page gone, another come
+    ("delete", "lamp", 0),  # with its translation
+    ("same tick", "park", 0),  # a bundle's page, then a file saved twice in one clock tick
+    ("same tick", "park", 0),
+]
+
+
+def test_what_the_preview_keeps_changes_with_what_an_edit_changes(tmp_path_factory):
+    """The preview keeps, from save to save, each page's targets, what the dependencies of
+    every output gave and the files it parsed: after each edit that changes something kept,
+    its folder is byte for byte a clean build's."""
+    from generator.build import Builder, Options
+
+    root = random_project(tmp_path_factory.mktemp("kept")).resolve()
+    park = root / "content/solutions/park/index.md"
+    park.write_text(park.read_text().replace("Green.", "Light."))
+    preview = Builder(Options(content=root / "content", templates=root / "theme",
+                              output=root / "preview", base_url=PREVIEW_URL, no_search=True,
+                              cache=root / ".expo-cache"), persist=False)
+    preview.build()
+    for number, (edit, slug, n) in enumerate(KEPT_EDITS):
+        before = watched_files(root)
+        _same_tick(root, slug, n) if edit == "same tick" else apply(root, edit, slug, n)
+        after = watched_files(root)
+        preview.build({path for path in before.keys() | after.keys()
+                       if before.get(path) != after.get(path)})
+        if number % 2:
+            preview.warm()  # as the server does between two saves
+        clean = tmp_path_factory.mktemp("clean")
+        assert clean_copy(root, clean, "--base-url", PREVIEW_URL).returncode == 0
+        built, expected = output_files(root / "preview"), output_files(clean / "output")
+        assert sorted(built) == sorted(expected), edit
+        assert [path for path in expected if built[path] != expected[path]] == [], edit

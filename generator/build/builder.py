@@ -10,7 +10,7 @@ from typing import Any
 
 from .. import cache
 from ..cache import BuildState
-from ..deps import DependencyCheck
+from ..deps import Answers, DependencyCheck
 from ..errors import BuildFailed, Problems
 from ..images import prune as prune_images
 from ..model import OutputFile
@@ -103,14 +103,17 @@ class Builder:
         self.state_path: Path | None = None  # where the state of its output folder is kept
         self.memory = SessionMemory()
         self._check: DependencyCheck | None = None  # the preview's last, until `warm`
+        self._answers: Answers | None = None  # what its dependencies gave (the preview's)
 
     def warm(self) -> None:
         """Between two builds of the preview, while nobody waits: work out what the next build
         would first (which lookups of the site each output read still give the same pages);
-        kept in `SessionMemory.lookups` while no page is added, removed or changed but its body."""
+        kept in `SessionMemory.lookups` while no page is added, removed or changed but its body;
+        and index the dependencies by what they read (see deps.Answers)."""
         check, self._check = self._check, None
         if check is not None and self.state is not None:
             check.changed_numbers(self.state.deps)
+            self.state.deps.by_dependencies()  # indexed for the next check (see deps.Answers)
 
     def save(self) -> None:
         """Keep the state of the last build in the cache folder, for the next process."""
@@ -195,7 +198,8 @@ class Builder:
         swap = self.persist or last.state is None
         staging = new_folder(output) if swap else None
         try:
-            kept = KeptPages(last.reusable, last.table, output if self.persist else None)
+            kept = KeptPages(last.reusable, last.table, output if self.persist else None,
+                             self._answers)
             pages, files = site_files(
                 loaded, options, Claims(problems), problems, kept=kept,
                 writer=PageWriter(staging, output, last.digests) if staging else None,
@@ -229,6 +233,7 @@ class Builder:
             self.save()
         else:
             self._check = check
+            self._answers = check.answers(self.state.deps)
 
 
 def refuse_unsafe_output(options: Options) -> Path:

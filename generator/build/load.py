@@ -24,6 +24,7 @@ from ..parallel import Progress
 from ..refs import check_refs
 from ..render import Renderer
 from ..site import Site
+from ..targets import KeptTargets
 from ..templates import Templates
 from ..translations import note_status
 from .options import Clock, Options
@@ -42,6 +43,8 @@ class SessionMemory:
     references: dict = field(default_factory=dict)  # see Templates.references
     made: dict = field(default_factory=dict)  # generated files (sitemap, calendars) by inputs
     lookups: dict = field(default_factory=dict)  # see Site.reuse_lookups
+    targets: KeptTargets = field(default_factory=KeptTargets)  # each page's HTML files
+    link_state: dict = field(default_factory=dict)  # see bodies.link_state
 
 
 @dataclass
@@ -94,7 +97,8 @@ def load(options: Options, problems: Problems, clock: Clock, bodies: dict | None
                         memory.cards)
     # The theme is compiled (and checked) while workers convert the Markdown.
     bodies = render_markdown(site, problems, options.jobs, bodies, step(options, "Markdown"),
-                             meanwhile=partial(renderer.templates.check_syntax, problems))
+                             meanwhile=partial(renderer.templates.check_syntax, problems),
+                             last_state=memory.link_state)
     collect_images(site)
     collect_brochures(site, problems)
     clock.lap("markdown")

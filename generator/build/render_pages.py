@@ -10,6 +10,7 @@ from pathlib import Path
 
 from .. import cache
 from ..assets import minify_html
+from ..deps import Answers
 from ..errors import Problem, Problems, display_path
 from ..feeds import SitemapEntry
 from ..model import OutputFile
@@ -20,9 +21,6 @@ from ..targets import Target, targets
 from ..urls import safe_output_path
 from .load import LoadedSite, step
 from .options import Options
-
-# Pages that say "noindex": redirects, 404s and each visitor's own agenda.
-NOT_IN_SITEMAP = ("redirect.html", "404.html", "agenda.html")
 
 
 class Claims:
@@ -126,8 +124,9 @@ class KeptPages:
     """What the last build left of its pages: what each read, and where they are."""
 
     reusable: dict  # output path → (digest, dependency numbers)
-    table: cache.DepTable  # the numbers' dependencies
+    table: cache.DepTable | None  # the numbers' dependencies
     output: Path | None  # its output folder; None: known to be as it left it (the preview's)
+    since: Answers | None = None  # what its dependencies gave, when known (the preview's)
 
 
 def render_pages(loaded: LoadedSite, options: Options, claims: Claims, problems: Problems,
@@ -137,18 +136,20 @@ def render_pages(loaded: LoadedSite, options: Options, claims: Claims, problems:
     """Every page of the site. A page whose recorded dependencies (`kept`) are unchanged is
     not rendered: its file in the last build's output folder is kept. `meanwhile()` runs in
     this process while the workers render (see `chunked_map`), once the pages are claimed."""
-    reusable, table = (kept.reusable, kept.table) if kept is not None else ({}, None)
-    output = kept.output if kept is not None else None
+    kept = kept or KeptPages({}, None, None)
+    reusable, table, output = kept.reusable, kept.table, kept.output
     site, renderer = loaded.site, loaded.renderer
-    pages = [t for t in targets(site) if claims.claim(t.path, t.source, t.line)]
-    changed = renderer.dependencies.changed_numbers(table) if table is not None and reusable \
-        else set()
+    pages = [t for t in targets(site, loaded.memory.targets)
+             if claims.claim(t.path, t.source, t.line)]
+    changed = renderer.dependencies.changed_numbers(table, kept.since) \
+        if table is not None and reusable else set()
     unchanged = {t.path for t in pages if (record := reusable.get(t.path)) is not None
                  and record[1] is not None and changed.isdisjoint(record[1])
                  and (output is None or os.path.isfile(os.path.join(output, t.path)))}
     # Listings (a catalogue page shows thousands of cards) first: the workers share them out
     # and the many small pages fill in after, so no worker is left with a heavy tail.
-    todo = sorted((t for t in pages if t.path not in unchanged), key=lambda t: t.lazy is None)
+    todo = sorted((t for t in pages if t.path not in unchanged),
+                  key=lambda t: t.lazy is None or t.shown is not None)
     for names in {tuple(t.templates()) for t in todo}:  # once here, not once in every worker
         renderer.templates.prepare_deps(names)
     # What each page read, numbered as it arrives: the workers send every page's own copies.
@@ -163,16 +164,22 @@ def render_pages(loaded: LoadedSite, options: Options, claims: Claims, problems:
     result = RenderedSite([], rendered=len(todo))
     template_errors: dict[tuple, list[Problem]] = {}  # one line per template mistake
     for target in pages:
-        page = done.get(target.path) or RenderedPage(None, [], reusable[target.path][1], [])
+        if target.path in unchanged:  # most of them: its file kept
+            result.files.append(OutputFile(target.path, None, target.source, target.line,
+                                           reusable[target.path][1]))
+            if target.in_sitemap is not None:
+                result.in_sitemap.append(target.in_sitemap)
+            continue
+        page = done[target.path]
         renderer.cards.update(page.cards)
         for problem in page.problems:
             message = problem.message.split(" (rendering ")[0]
             template_errors.setdefault((problem.path, problem.line, message), []).append(problem)
-        if page.data is not None or page.digest is not None or target.path in unchanged:
+        if page.data is not None or page.digest is not None:
             result.files.append(OutputFile(target.path, page.data, target.source, target.line,
                                            page.deps, page.digest, page.staged))
-            if target.template not in NOT_IN_SITEMAP:
-                result.in_sitemap.append(SitemapEntry(target.path, target.lang, target.group))
+            if target.in_sitemap is not None:
+                result.in_sitemap.append(target.in_sitemap)
     for (path, line, message), found in template_errors.items():
         more = f"; and {len(found) - 1:,} more pages" if len(found) > 1 else ""
         first = found[0].message.split(" (rendering ")[-1].rstrip(")")
