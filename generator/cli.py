@@ -171,7 +171,9 @@ def _serve(args: argparse.Namespace) -> int:
         raise UsageError("expo serve builds into a folder of its own, never output/")
     from .serve import serve  # its web server (Tornado, ~16 MB) only where it runs
 
-    serve(options, args.bind, args.port, _say)
+    # What the first build leaves lives until the end: frozen, the collector does not scan
+    # it again between saves (milliseconds, not a quarter of a second at 10,000 pages).
+    serve(options, args.bind, args.port, _say, settle=gc.freeze)
     return 0
 
 

@@ -253,8 +253,10 @@ class Saves(Watcher):
         return "__livereload__", None
 
 
-def serve(options: Options, bind: str, port: int, report: Callable[[str], None]) -> None:
-    """Serve until interrupted. `options.output` is the preview folder."""
+def serve(options: Options, bind: str, port: int, report: Callable[[str], None],
+          settle: Callable[[], None] = lambda: None) -> None:
+    """Serve until interrupted. `options.output` is the preview folder; `settle()` runs once
+    the first build is done, before any other thread (the command line's collector policy)."""
     # Absolute, symbolic links resolved: the paths of changed files are compared with those
     # the build finds.
     watched = [options.content.resolve(), (options.templates or default_templates()).resolve()]
@@ -271,6 +273,7 @@ def serve(options: Options, bind: str, port: int, report: Callable[[str], None])
     # The later ones, while the watcher's thread runs, are built in this process.
     before = cache.snapshot(watched)
     rebuild()
+    settle()
     rebuild.builder.options = replace(rebuild.builder.options, jobs=1)
     saves = Saves(watched, before, rebuild, report)
     server = Server(app=preview, watcher=saves)

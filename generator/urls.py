@@ -63,7 +63,6 @@ def media_href(config: SiteConfig, content_path: str, full: bool = False) -> str
     return (config.base_url if full else config.base_path) + quoted
 
 
-@lru_cache(maxsize=65536)  # asked for every output file on every build
 @lru_cache(maxsize=1 << 16)  # every output path, at every build of the preview
 def safe_output_path(path: str) -> str | None:
     """A normalised relative file path that stays inside the output folder, or None."""
