@@ -8,13 +8,13 @@ import posixpath
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .content import unknown_language
 from .errors import Problems
 from .markdown import body_line
 from .model import Page
 from .paths import resolve_file, resolved_inside
 from .schema import IMAGE_TYPES
 from .site import Site
+from .sources import unknown_language
 from .urls import href, media_href, split_url
 
 if TYPE_CHECKING:

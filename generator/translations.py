@@ -18,10 +18,10 @@ from pathlib import Path
 from typing import Any
 
 from .config import SiteConfig, load_config
-from .content import discover
 from .errors import Problems, UsageError, display_path
 from .frontmatter import Document, parse
 from .model import Page
+from .sources import discover
 
 MARK = "translated_from"
 # The free-text fields of SPEC §4 a translation may override, and those inside list items:
