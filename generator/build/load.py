@@ -97,7 +97,7 @@ def load(options: Options, problems: Problems, clock: Clock, bodies: dict | None
                         memory.cards)
     # The theme is compiled (and checked) while workers convert the Markdown.
     bodies = render_markdown(site, problems, options.jobs, bodies, step(options, "Markdown"),
-                             meanwhile=partial(renderer.templates.check_syntax, problems),
+                             meanwhile=partial(theme.check_syntax, problems),
                              last_state=memory.link_state)
     collect_images(site)
     collect_brochures(site, problems)

@@ -167,19 +167,19 @@ def render_pages(loaded: LoadedSite, options: Options, claims: Claims, problems:
         if target.path in unchanged:  # most of them: its file kept
             result.files.append(OutputFile(target.path, None, target.source, target.line,
                                            reusable[target.path][1]))
-            if target.in_sitemap is not None:
-                result.in_sitemap.append(target.in_sitemap)
-            continue
-        page = done[target.path]
-        renderer.cards.update(page.cards)
-        for problem in page.problems:
-            message = problem.message.split(" (rendering ")[0]
-            template_errors.setdefault((problem.path, problem.line, message), []).append(problem)
-        if page.data is not None or page.digest is not None:
+        else:
+            page = done[target.path]
+            renderer.cards.update(page.cards)
+            for problem in page.problems:
+                message = problem.message.split(" (rendering ")[0]
+                template_errors.setdefault((problem.path, problem.line, message),
+                                           []).append(problem)
+            if page.data is None and page.digest is None:
+                continue  # it failed: its problems say why
             result.files.append(OutputFile(target.path, page.data, target.source, target.line,
                                            page.deps, page.digest, page.staged))
-            if target.in_sitemap is not None:
-                result.in_sitemap.append(target.in_sitemap)
+        if target.in_sitemap is not None:
+            result.in_sitemap.append(target.in_sitemap)
     for (path, line, message), found in template_errors.items():
         more = f"; and {len(found) - 1:,} more pages" if len(found) > 1 else ""
         first = found[0].message.split(" (rendering ")[-1].rstrip(")")
