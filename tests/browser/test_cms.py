@@ -152,8 +152,9 @@ def all_fields(page, has: str = "body") -> dict[str, str]:
         fields = field_types(page)
         if "body" in fields and has in fields:
             return fields
-        page.locator(f'section[data-key-path="{list(fields)[-1]}"]').first \
-            .scroll_into_view_if_needed()
+        if fields:  # scrolled to its last field drawn, in one step: the form may go
+            page.evaluate("key => document.querySelector(`section[data-key-path='${key}']`)"
+                          "?.scrollIntoView()", list(fields)[-1])
         page.wait_for_timeout(200)
     raise AssertionError(f"the form was not drawn to its end: {fields}")
 
