@@ -173,6 +173,19 @@ def discard(path: Path) -> None:
         waiting.unlink(missing_ok=True)
 
 
+def write_whole(path: Path, data: bytes) -> None:
+    """Write a file of the cache whole or not at all: a killed build never leaves half a
+    file, and two processes writing it never mix their bytes."""
+    tmp = path.with_suffix(f"{path.suffix}.{os.getpid()}.tmp")
+    try:
+        with naming(path, tmp):
+            tmp.write_bytes(data)
+            os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
 def _read(path: Path) -> Any:
     try:
         with path.open("rb") as f:

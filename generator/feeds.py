@@ -6,19 +6,18 @@ dates only, so two builds of the same content give the same bytes.
 
 from __future__ import annotations
 
+import html
 import re
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
 from typing import NamedTuple
 from urllib.parse import urlsplit
-from xml.sax.saxutils import escape
 
 from .model import Page
 from .site import Site
 from .urls import absolute
 
 ATOM = "http://www.w3.org/2005/Atom"
-QUOTE = {'"': "&quot;"}
 SITEMAP = "http://www.sitemaps.org/schemas/sitemap/0.9"
 XHTML = "http://www.w3.org/1999/xhtml"
 FEED_SECTIONS = ("news", "solutions")
@@ -118,7 +117,7 @@ def sitemap(site: Site, entries: list[SitemapEntry]) -> bytes:
     lines = ['<?xml version="1.0" encoding="utf-8"?>',
              f'<urlset xmlns="{SITEMAP}" xmlns:xhtml="{XHTML}">']
     for entry in entries:
-        lines += ["  <url>", f"    <loc>{escape(_loc(site, entry.path))}</loc>"]
+        lines += ["  <url>", f"    <loc>{_xml_text(_loc(site, entry.path))}</loc>"]
         versions = groups[entry.group]
         languages = [(html_lang[lang], versions[lang]) for lang in config.codes
                      if lang in versions]
@@ -126,7 +125,7 @@ def sitemap(site: Site, entries: list[SitemapEntry]) -> bytes:
             default = versions.get(None) or versions.get(config.default_language) \
                 or languages[0][1]
             lines += [f'    <xhtml:link rel="alternate" hreflang="{hreflang}" '
-                      f'href="{escape(_loc(site, path), QUOTE)}" />'
+                      f'href="{_xml_attribute(_loc(site, path))}" />'
                       for hreflang, path in [*languages, ("x-default", default)]]
         lines.append("  </url>")
     lines.append("</urlset>")
@@ -139,3 +138,14 @@ def robots(site: Site) -> bytes:
 
 def _loc(site: Site, path: str) -> str:
     return absolute(site.config, path.removesuffix("index.html"))
+
+
+def _xml_text(value: str) -> str:
+    """`value` as XML character data (not xml.sax.saxutils, which imports urllib.request)."""
+    return html.escape(value, quote=False)
+
+
+def _xml_attribute(value: str) -> str:
+    """`value` in a double-quoted XML attribute."""
+    return html.escape(value, quote=False).replace('"', "&quot;")
+

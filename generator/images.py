@@ -15,7 +15,6 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import os
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import ExitStack
@@ -23,7 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import Problems, naming
+from .cache import write_whole
+from .errors import Problems
 from .model import OutputFile
 from .parallel import jobs_for
 from .paths import slugify
@@ -220,7 +220,7 @@ def _render_task(task: tuple) -> dict[str, Any] | str:
         return f"image '{rel}' is too large to process: export it smaller"
     # Not the image's fault when these fail (a full disk): the build fails, naming the file.
     for name, data in [*files, (f"{key}.json", json.dumps(manifest).encode())]:
-        _store(Path(store) / name, data)
+        write_whole(Path(store) / name, data)
     return manifest
 
 
@@ -327,16 +327,3 @@ def _encode(image, fmt: str, quality: int) -> bytes:
     else:
         image.save(buffer, "PNG", optimize=False, compress_level=6)
     return buffer.getvalue()
-
-
-def _store(path: Path, data: bytes) -> None:
-    """Write a file of the cache whole or not at all: a killed build never leaves half a
-    file, and two processes writing it never mix their bytes."""
-    tmp = path.with_suffix(f"{path.suffix}.{os.getpid()}.tmp")
-    try:
-        with naming(path, tmp):
-            tmp.write_bytes(data)
-            os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise

@@ -156,6 +156,25 @@ def chunked_map(work: Callable[[Any, list[T]], list[R]], state: Any, items: Sequ
         _state, _work = None, None
 
 
+def aside(work: Callable[..., None], *args: Any, jobs: int | None = None) -> Callable[[], None]:
+    """Start `work(*args)` in a forked process, to run on a core this one leaves free, when
+    there is one (`jobs`, see jobs_for); the function returned waits until it has ended.
+    Nothing comes back: it leaves what it makes in files, and its failure is no one's (the
+    work is done again where it is needed)."""
+    if jobs_for(jobs) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return lambda: None
+    process = multiprocessing.get_context("fork").Process(
+        target=_aside, args=(os.getpid(), work, args), daemon=True)
+    process.start()
+    return process.join
+
+
+def _aside(parent: int, work: Callable[..., None], args: tuple) -> None:
+    end_with_parent(parent)
+    with contextlib.suppress(BaseException):
+        work(*args)
+
+
 def end_with_parent(parent: int) -> None:
     """Make this process (forked by `parent`) end when its parent does (Linux): a process
     killed cannot stop its workers, which would wait for work, and hold the terminal's

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import shutil
 import time
 from pathlib import Path
@@ -14,6 +15,7 @@ import jinja2
 from jinja2 import meta
 from markupsafe import Markup
 
+from .cache import write_whole
 from .collation import sort_key
 from .errors import Problems
 from .frontmatter import decode
@@ -22,6 +24,7 @@ from .i18n import format_date
 if TYPE_CHECKING:
     from .render import Renderer
 
+REFERENCES = "references.json"  # in the folder of the compiled templates: see check_syntax
 # What `getattr(a_dict, name)` finds: any other name of a dict is one of its keys or nothing.
 _DICT_ATTRIBUTES = frozenset(dir(dict))
 
@@ -64,7 +67,7 @@ class _RendererGlobal:
 
 
 def _environment(templates_dir: Path, compiled: Path | None) -> _Environment:
-    """The theme's environment; `compiled`: see Renderer."""
+    """The theme's environment; `compiled`: the folder of its compiled templates, if any."""
     env = _Environment(
         loader=jinja2.FileSystemLoader(str(templates_dir)),
         autoescape=True,
@@ -72,7 +75,7 @@ def _environment(templates_dir: Path, compiled: Path | None) -> _Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
-        bytecode_cache=_bytecode_cache(compiled) if compiled is not None else None,
+        bytecode_cache=CompiledTemplates(str(compiled)) if compiled is not None else None,
         cache_size=-1,  # every template kept: a theme has a few dozen
     )
     env.filters["date"] = lambda value, lang, with_time=False: (
@@ -98,7 +101,10 @@ class Templates:
         cache folder where a new environment keeps its compiled templates for the next process
         (a build compiles none of the unchanged ones)."""
         self.templates_dir = templates_dir.resolve()
-        self.env = env or _environment(self.templates_dir, compiled)
+        # The folder of the compiled templates and of the references found with them.
+        self.compiled = _cache_folder(compiled) if env is None and compiled is not None \
+            else None
+        self.env = env or _environment(self.templates_dir, self.compiled)
         self._hashes: dict[str, str | None] = {}
         self._deps: dict[tuple[str, ...], dict[tuple, str | None]] = {}
         self._references = {} if references is None else references
@@ -160,7 +166,10 @@ class Templates:
 
     def check_syntax(self, problems: Problems) -> None:
         """Compile every template now, so a syntax error is reported once with its line, and
-        find the templates each names (`references`), which the pages' dependencies need."""
+        find the templates each names (`references`), which the pages' dependencies need.
+        Both are kept in the cache folder: the next process compiles and parses none of the
+        unchanged templates."""
+        known = self._load_references()
         for name in self.env.list_templates(extensions=["html", "xml", "txt"]):
             try:
                 self.env.get_template(name)
@@ -171,6 +180,42 @@ class Templates:
             except UnicodeDecodeError:  # reported as for a content file, with its line
                 path = self.templates_dir / name
                 decode(path, path.read_bytes(), problems)
+        if self._references.keys() != known:
+            self._store_references()
+
+    def _load_references(self) -> set[tuple[str, str]]:
+        """Take the references stored in the cache folder (what cannot be read is found
+        again); the keys known then."""
+        entries = []
+        if self.compiled is not None:
+            with contextlib.suppress(OSError, ValueError):
+                entries = json.loads((self.compiled / REFERENCES).read_text(encoding="utf-8"))
+        for entry in entries if isinstance(entries, list) else ():
+            match entry:
+                case [str() as name, str() as digest, list() as found] if all(
+                        item is None or isinstance(item, str) for item in found):
+                    self._references.setdefault((name, digest), found)
+        return set(self._references)
+
+    def _store_references(self) -> None:
+        """Keep the references of this theme's templates in the cache folder (written whole
+        and then renamed, so a process reading it never sees half of it)."""
+        if self.compiled is None:
+            return
+        current = {(name, self.template_hash(name) or "")
+                   for name in self.env.list_templates(extensions=["html", "xml", "txt"])}
+        entries = [[name, digest, found] for (name, digest), found in self._references.items()
+                   if (name, digest) in current]
+        with contextlib.suppress(OSError):
+            write_whole(self.compiled / REFERENCES, json.dumps(entries).encode())
+
+
+def compile_theme(templates_dir: Path, compiled: Path) -> None:
+    """Compile every template of `templates_dir` into the cache folder `compiled`, with the
+    templates each names: what a Templates over the same folders then finds there. Its
+    problems are left for that Templates' own `check_syntax` to report."""
+    Templates(templates_dir, compiled=compiled).check_syntax(Problems())
+
 
 def _lang_attribute(view: Any) -> Markup:
     """` lang="…"` for an element holding text of `view`'s own language, when the visitor
@@ -192,12 +237,14 @@ def _collate(context: jinja2.runtime.Context, items: Any, attribute: str) -> lis
     return sorted(items, key=lambda item: key(str(get(item, attribute))))
 
 
-def _bytecode_cache(folder: Path) -> jinja2.BytecodeCache | None:
-    """Jinja2's own cache of compiled templates (each checked against its template's bytes),
-    in a folder named after what else shapes the code: Jinja2's version and this file (the
-    environment's options and filters). Folders of other versions are removed, and entries
-    not written for a month: Jinja2 names them after the template's full path, so a project
-    built in a new folder each time (some CI runners) would add a set at every build."""
+def _cache_folder(folder: Path) -> Path | None:
+    """The folder, in the cache folder, of Jinja2's own cache of compiled templates (each
+    checked against its template's bytes) and of the references found with them, named after
+    what else shapes the code: Jinja2's version and this file (the environment's options and
+    filters); None if it cannot be written. Folders of other versions are removed, and
+    entries not written for a month: Jinja2 names them after the template's full path, so a
+    project built in a new folder each time (some CI runners) would add a set at every
+    build."""
     mark = hashlib.blake2b(jinja2.__version__.encode() + Path(__file__).read_bytes(),
                            digest_size=8).hexdigest()
     own = folder / f"templates-{mark}"
@@ -213,7 +260,7 @@ def _bytecode_cache(folder: Path) -> jinja2.BytecodeCache | None:
                     entry.unlink()
     except OSError:  # a cache that cannot be written: templates are compiled, as without
         return None
-    return CompiledTemplates(str(own))
+    return own
 
 
 class CompiledTemplates(jinja2.FileSystemBytecodeCache):

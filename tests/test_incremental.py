@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -334,6 +335,43 @@ def test_compiled_templates_of_a_former_folder_leave_the_cache_after_a_month(tmp
     (second / "content/about.md").write_text("---\ntitle: About\n---\nChanged.\n")
     run(second)
     assert set((second / ".expo-cache").glob("templates-*/__jinja2_*.cache")) == entries - old
+
+
+def stored_references(root: Path) -> dict[str, list]:
+    """What the cache folder says each template names (by name: one theme here)."""
+    stored = next((root / ".expo-cache").glob("templates-*/references.json"))
+    return {name: found for name, _, found in json.loads(stored.read_text(encoding="utf-8"))}
+
+
+def test_what_each_template_names_is_kept_with_the_compiled_templates(tmp_path):
+    # The next process takes them from the cache folder, by each template's text: a template
+    # given a new include is followed from the first build that sees it.
+    site = project(tmp_path)
+    site.build()
+    assert stored_references(tmp_path)["news.html"] == ["_item.html"]
+    site.write({"theme/_note.html": '<p class="note">First note</p>\n'})
+    site.edit("theme/news.html", "{% endif %}\n{% endblock %}",
+              '{% endif %}\n{% include "_note.html" %}{% endblock %}')
+    before = inodes(tmp_path / "output")
+    site.build()
+    assert rewritten(site, before) == {"en/news/one/index.html"}
+    assert stored_references(tmp_path)["news.html"] == ["_item.html", "_note.html"]
+    site.edit("theme/_note.html", "First note", "Second note")
+    before = inodes(tmp_path / "output")
+    site.build()
+    assert rewritten(site, before) == {"en/news/one/index.html"}
+    assert "Second note" in site.text("en/news/one/index.html")
+
+
+def test_a_damaged_store_of_what_templates_name_is_found_again(tmp_path):
+    site = project(tmp_path)
+    first = site.build()
+    stored = next((tmp_path / ".expo-cache").glob("templates-*/references.json"))
+    for damaged in ("[[", "[1]", '[["news.html", 3, ["_item.html"]]]', '{"abc": []}'):
+        stored.write_text(damaged, encoding="utf-8")
+        shutil.rmtree(tmp_path / "output")
+        assert site.build().rendered == first.rendered
+        assert stored_references(tmp_path)["news.html"] == ["_item.html"]
 
 
 def test_a_new_version_of_the_generator_rebuilds_everything_markdown_included(tmp_path):

@@ -8,8 +8,12 @@ import re
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
-from sitekit import ROOT, build, expo, output_files
+import jinja2
+from sitekit import ROOT, SiteBuilder, build, expo, output_files
+
+from generator.parallel import aside
 
 sys.path.insert(0, str(ROOT / "tests" / "perf"))
 from bench import generate  # noqa: E402  (the benchmark's site generator)
@@ -155,3 +159,34 @@ def test_the_default_jobs_follow_the_cores_a_process_may_run_on(tmp_path):
     done = subprocess.run([sys.executable, "-c", code], env={**os.environ,
                           "PYTHONPATH": str(ROOT)}, capture_output=True, text=True, check=True)
     assert done.stdout.split() == ["1", "3"]
+
+
+def _note_pid(path: Path) -> None:
+    path.write_text(str(os.getpid()))
+
+
+def test_work_set_aside_runs_in_another_process_which_is_waited_for(tmp_path):
+    aside(_note_pid, tmp_path / "two", jobs=2)()
+    assert int((tmp_path / "two").read_text()) != os.getpid()
+    aside(_note_pid, tmp_path / "one", jobs=1)()  # no core to spare: nothing set aside
+    assert not (tmp_path / "one").exists()
+
+
+def test_with_two_jobs_the_theme_is_compiled_aside_while_the_content_is_read(tmp_path,
+                                                                            monkeypatch):
+    compiled = []  # by this process; the one set aside appends to its own copy
+    compile_template = jinja2.Environment.compile
+    monkeypatch.setattr(jinja2.Environment, "compile", lambda env, *args, **kwargs: (
+        compiled.append(args[1] if len(args) > 1 else kwargs.get("name")),
+        compile_template(env, *args, **kwargs))[1])
+    site = SiteBuilder(tmp_path / "site", {
+        "content/index.md": "---\ntitle: Home\n---\nWelcome.\n",
+        "content/news/one.md": "---\ntitle: One\ndate: 2020-07-01\n---\nNews.\n"},
+        no_search=True)
+    two = site.build(jobs=2)
+    assert two.ok and compiled == []
+    shutil.rmtree(tmp_path / "site" / ".expo-cache")
+    assert site.build(jobs=1, output=Path("one")).ok
+    assert "news.html" in compiled and "base.html" in compiled
+    assert output_files(tmp_path / "site" / "output") == output_files(tmp_path / "site" / "one")
+

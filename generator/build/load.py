@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -20,12 +20,12 @@ from ..errors import Problems, UsageError
 from ..i18n import load_strings
 from ..images import ImageSet
 from ..images import process as process_images
-from ..parallel import Progress
+from ..parallel import Progress, aside
 from ..refs import check_refs
 from ..render import Renderer
 from ..site import Site
 from ..targets import KeptTargets
-from ..templates import Templates
+from ..templates import Templates, compile_theme
 from ..translations import note_status
 from .options import Clock, Options
 
@@ -85,6 +85,9 @@ def load(options: Options, problems: Problems, clock: Clock, bodies: dict | None
     if options.base_url is not None:
         config = config.with_base_url(options.base_url)
     data = load_data(options.content, problems)
+    # A new environment's templates are compiled on another core while the content is read.
+    compiled = aside(compile_theme, templates, options.cache, jobs=options.jobs) \
+        if memory.env is None else None
     pages, drafts, failed = load_pages(options.content, config, data, options.drafts,
                                        problems, memory.parsed, changed)
     site = Site(config, data, pages, options.content, drafts, failed)
@@ -95,9 +98,9 @@ def load(options: Options, problems: Problems, clock: Clock, bodies: dict | None
                       options.cache)
     renderer = Renderer(theme, site, load_strings(templates, config, problems), assets,
                         memory.cards)
-    # The theme is compiled (and checked) while workers convert the Markdown.
+    # The theme is checked (and compiled, unless done aside) while workers convert Markdown.
     bodies = render_markdown(site, problems, options.jobs, bodies, step(options, "Markdown"),
-                             meanwhile=partial(theme.check_syntax, problems),
+                             meanwhile=partial(_check_theme, theme, problems, compiled),
                              last_state=memory.link_state)
     collect_images(site)
     collect_brochures(site, problems)
@@ -111,6 +114,13 @@ def load(options: Options, problems: Problems, clock: Clock, bodies: dict | None
     check_refs(site, problems)
     clock.lap("images")
     return LoadedSite(site, renderer, images, assets, bodies, memory)
+
+
+def _check_theme(theme: Templates, problems: Problems,
+                 compiled: Callable[[], None] | None) -> None:
+    if compiled is not None:
+        compiled()  # then what it compiled is taken from the cache folder
+    theme.check_syntax(problems)
 
 
 def _compiled(env: jinja2.Environment | None, templates: Path) -> jinja2.Environment | None:
