@@ -63,8 +63,7 @@ def render_markdown(site: Site, problems: Problems, jobs: int | None = None,
             page.html, page.toc, page.heading_ids = result.html, result.toc, result.ids
             if "summary" not in page.fields:
                 page.fields["summary"] = result.summary
-        if result.problems:
-            problems.items.extend(p for p in result.problems if p not in problems.items)
+        problems.add_all(result.problems)
         for rel, line in result.images:
             site.image_refs.setdefault(rel, []).append(Reference(page.doc.path, line))
         if result.media:

@@ -51,6 +51,10 @@ def display_path(path: Path | str) -> str:
 @dataclass
 class Problems:
     items: list[Problem] = field(default_factory=list)
+    _seen: set[Problem] = field(default_factory=set, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self._seen.update(self.items)
 
     def error(self, path: Path | str, line: int, message: str) -> None:
         self._add(Problem(display_path(path), max(1, line), ERROR, message))
@@ -63,7 +67,8 @@ class Problems:
             self._add(problem)
 
     def _add(self, problem: Problem) -> None:
-        if problem not in self.items:  # a translation shares its original's fields and errors
+        if problem not in self._seen:  # a translation shares its original's fields and errors
+            self._seen.add(problem)
             self.items.append(problem)
 
     @property
