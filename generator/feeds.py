@@ -148,4 +148,3 @@ def _xml_text(value: str) -> str:
 def _xml_attribute(value: str) -> str:
     """`value` in a double-quoted XML attribute."""
     return html.escape(value, quote=False).replace('"', "&quot;")
-

@@ -189,4 +189,3 @@ def test_with_two_jobs_the_theme_is_compiled_aside_while_the_content_is_read(tmp
     assert site.build(jobs=1, output=Path("one")).ok
     assert "news.html" in compiled and "base.html" in compiled
     assert output_files(tmp_path / "site" / "output") == output_files(tmp_path / "site" / "one")
-
