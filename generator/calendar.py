@@ -66,5 +66,3 @@ def webcal_url(site: Site, lang: str) -> str:
     """The whole-summit calendar as a subscription (webcal://), for calendar programs."""
     address = absolute(site.config, summit_ics_path(lang))
     return "webcal://" + address.split("://", 1)[1]
-
-

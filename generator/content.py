@@ -162,8 +162,7 @@ def load_pages(content_dir: Path, config: SiteConfig, data: dict[str, Any],
             parsed.sources.pop(str(gone), None)
     pages, drafts, failed = [], set(), set()
     for key, kept in parsed.keys.items():
-        if kept.problems:
-            problems.add_all(kept.problems)
+        problems.add_all(kept.problems)
         pages += kept.pages
         if kept.draft:
             drafts.add(key)
@@ -250,8 +249,7 @@ def _read(path: Path, problems: Problems, parsed: dict[Path, ParsedFile],
     the same size and time (saved twice within the clock's precision)."""
     known = parsed.get(path)
     if unchanged and known is not None:
-        if known.problems:
-            problems.add_all(known.problems)
+        problems.add_all(known.problems)
         return known.doc
     try:
         info = os.stat(path)

@@ -85,17 +85,17 @@ def load(options: Options, problems: Problems, clock: Clock, bodies: dict | None
     if options.base_url is not None:
         config = config.with_base_url(options.base_url)
     data = load_data(options.content, problems)
+    env = _compiled(memory.env, templates)
     # A new environment's templates are compiled on another core while the content is read.
     compiled = aside(compile_theme, templates, options.cache, jobs=options.jobs) \
-        if memory.env is None else None
+        if env is None else None
     pages, drafts, failed = load_pages(options.content, config, data, options.drafts,
                                        problems, memory.parsed, changed)
     site = Site(config, data, pages, options.content, drafts, failed)
     note_status(site.pages, config.default_language)
     clock.lap("read")
     assets = collect_assets(templates / "static", options.minify, problems)
-    theme = Templates(templates, _compiled(memory.env, templates), memory.references,
-                      options.cache)
+    theme = Templates(templates, env, memory.references, options.cache)
     renderer = Renderer(theme, site, load_strings(templates, config, problems), assets,
                         memory.cards)
     # The theme is checked (and compiled, unless done aside) while workers convert Markdown.
