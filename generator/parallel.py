@@ -25,6 +25,8 @@ T = TypeVar("T")
 Progress = Callable[[int, int], None]  # (items done, items in all)
 R = TypeVar("R")
 MIN_PER_WORKER = 200  # below this, starting processes costs more than it saves
+CHUNKS_PER_WORKER = 4  # each chunk is this worker's share of what is left, divided by this
+MIN_CHUNK = 8  # items: the smallest chunk, at the end
 PR_SET_PDEATHSIG = 1  # prctl(2): the signal a process gets when its parent ends
 
 _state: Any = None
@@ -132,10 +134,7 @@ def chunked_map(work: Callable[[Any, list[T]], list[R]], state: Any, items: Sequ
             yield from work(state, list(items))
             return
         workers = 1
-        size = MIN_PER_WORKER
-    else:  # small enough that the worker given the last chunk finishes soon after the others
-        size = max(MIN_PER_WORKER // 4, len(items) // (workers * 24) + 1)
-    chunks = [list(items[i:i + size]) for i in range(0, len(items), size)]
+    chunks = _chunks(items, workers, MIN_PER_WORKER if workers == 1 else None)
     finished = 0
     global _state, _work
     _state, _work = state, work
@@ -154,6 +153,18 @@ def chunked_map(work: Callable[[Any, list[T]], list[R]], state: Any, items: Sequ
                     progress(finished, len(items))
     finally:
         _state, _work = None, None
+
+
+def _chunks(items: Sequence[T], workers: int, size: int | None) -> list[list[T]]:
+    """`items` cut into chunks of `size`; or, when None, into chunks that get smaller towards
+    the end (guided scheduling): each a share of what is left, so the first are large and few
+    results travel, and the last are small, so that the workers finish nearly together."""
+    chunks, start = [], 0
+    while start < len(items):
+        step = size or max(MIN_CHUNK, (len(items) - start) // (workers * CHUNKS_PER_WORKER))
+        chunks.append(list(items[start:start + step]))
+        start += step
+    return chunks
 
 
 def aside(work: Callable[..., None], *args: Any, jobs: int | None = None) -> Callable[[], None]:

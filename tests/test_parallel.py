@@ -13,7 +13,7 @@ from pathlib import Path
 import jinja2
 from sitekit import ROOT, SiteBuilder, build, expo, output_files
 
-from generator.parallel import aside
+from generator.parallel import aside, chunked_map
 
 sys.path.insert(0, str(ROOT / "tests" / "perf"))
 from bench import generate  # noqa: E402  (the benchmark's site generator)
@@ -159,6 +159,20 @@ def test_the_default_jobs_follow_the_cores_a_process_may_run_on(tmp_path):
     done = subprocess.run([sys.executable, "-c", code], env={**os.environ,
                           "PYTHONPATH": str(ROOT)}, capture_output=True, text=True, check=True)
     assert done.stdout.split() == ["1", "3"]
+
+
+def _chunk_of(offset: int, chunk: list[int]) -> list[tuple[int, tuple[int, int], int]]:
+    return [(item + offset, (chunk[0], len(chunk)), os.getpid()) for item in chunk]
+
+
+def test_workers_take_chunks_that_get_smaller_towards_the_end_results_in_order():
+    results = list(chunked_map(_chunk_of, 1000, range(3000), jobs=2))
+    assert [item for item, _, _ in results] == list(range(1000, 4000))
+    assert os.getpid() not in {pid for _, _, pid in results}
+    sizes = [size for _, size in dict.fromkeys(chunk for _, chunk, _ in results)]
+    assert sum(sizes) == 3000
+    assert sizes == sorted(sizes, reverse=True)
+    assert sizes[0] > 100 and sizes[-1] < 20  # few results travel; the workers end together
 
 
 def _note_pid(path: Path) -> None:
