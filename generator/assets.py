@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import PIL.IcoImagePlugin  # noqa: F401 - the ICO writer, loaded by name: see favicon
 from PIL import Image
 
 from .errors import Problems
@@ -68,7 +69,8 @@ def collect(folder: Path, minify: bool, problems: Problems) -> Assets:
 
 def favicon(folder: Path, problems: Problems) -> OutputFile | None:
     """/favicon.ico: the theme's own, else made of its icon picture (16, 32 and 48 pixels);
-    None for a theme with neither."""
+    None for a theme with neither. (Pillow saving to a format whose writer it has not loaded
+    loads every format it knows first: the ICO writer is imported above instead.)"""
     own, picture = folder / FAVICON, folder / ICON
     if own.is_file():
         return OutputFile(FAVICON, own.read_bytes(), own)
