@@ -19,6 +19,18 @@ import markdown
 import nh3
 from markdown.extensions import Extension
 from markdown.extensions.toc import slugify_unicode
+from markdown.inlinepatterns import (
+    IMAGE_LINK_RE,
+    IMAGE_REFERENCE_RE,
+    LINK_RE,
+    REFERENCE_RE,
+    ImageInlineProcessor,
+    ImageReferenceInlineProcessor,
+    LinkInlineProcessor,
+    ReferenceInlineProcessor,
+    ShortImageReferenceInlineProcessor,
+    ShortReferenceInlineProcessor,
+)
 from markdown.postprocessors import Postprocessor
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import AtomicString
@@ -122,6 +134,80 @@ class _PlainText(Treeprocessor):
                 element.tail = AtomicString(tail)
 
 
+class _Brackets:
+    """Where each "[" of a text closes, found once per text for all six link and image
+    patterns, by looking at its brackets only: Python-Markdown's own `getText` finds them a
+    character at a time, once in each pattern. The same answer: the text up to the matching
+    "]" (nested brackets counted), or the rest of the text when it never closes."""
+
+    BRACKET = re.compile(r"[\[\]]")
+
+    def __init__(self) -> None:
+        self.text: str | None = None
+        self.ends: dict[int, int] = {}  # index after a "[" → index after its "]"
+
+    def text_from(self, data: str, index: int) -> tuple[str, int, bool]:
+        if data is not self.text:
+            self.text, self.ends, opened = data, {}, []
+            for bracket in self.BRACKET.finditer(data):
+                if bracket.group() == "[":
+                    opened.append(bracket.end())
+                elif opened:
+                    self.ends[opened.pop()] = bracket.end()
+        end = self.ends.get(index)
+        if end is None:
+            return data[index:], len(data), False
+        return data[index:end - 1], end, True
+
+
+class _SharedBrackets:
+    """A link or image pattern asking the converter's `_Brackets` where its text ends."""
+
+    def __init__(self, pattern: str, md: markdown.Markdown, brackets: _Brackets):
+        super().__init__(pattern, md)  # type: ignore[call-arg]
+        self.brackets = brackets
+
+    def getText(self, data: str, index: int) -> tuple[str, int, bool]:  # noqa: N802
+        if index and data[index - 1] == "[":  # as every stock pattern asks
+            return self.brackets.text_from(data, index)
+        return super().getText(data, index)  # type: ignore[misc]
+
+
+class _Link(_SharedBrackets, LinkInlineProcessor):
+    pass
+
+
+class _Image(_SharedBrackets, ImageInlineProcessor):
+    pass
+
+
+class _Reference(_SharedBrackets, ReferenceInlineProcessor):
+    pass
+
+
+class _ShortReference(_SharedBrackets, ShortReferenceInlineProcessor):
+    pass
+
+
+class _ImageReference(_SharedBrackets, ImageReferenceInlineProcessor):
+    pass
+
+
+class _ShortImageReference(_SharedBrackets, ShortImageReferenceInlineProcessor):
+    pass
+
+
+# Python-Markdown's link and image patterns, as it registers them: name → (pattern, priority).
+_LINK_PATTERNS = {
+    "reference": (_Reference, REFERENCE_RE, 170),
+    "link": (_Link, LINK_RE, 160),
+    "image_link": (_Image, IMAGE_LINK_RE, 150),
+    "image_reference": (_ImageReference, IMAGE_REFERENCE_RE, 140),
+    "short_reference": (_ShortReference, REFERENCE_RE, 130),
+    "short_image_ref": (_ShortImageReference, IMAGE_REFERENCE_RE, 125),
+}
+
+
 class _Highlight(Postprocessor):
     """Fenced code with a language gets Pygments' classes (styled by the theme's CSS).
 
@@ -169,6 +255,9 @@ class _LinkExtension(Extension):
         md.treeprocessors.register(_PlainText(md), "expo-plain-text", 21)  # before "inline"
         md.treeprocessors.register(_Links(md), "expo-links", 4)
         md.postprocessors.register(_Highlight(md), "expo-highlight", 25)  # after raw HTML
+        brackets = _Brackets()
+        for name, (kind, pattern, priority) in _LINK_PATTERNS.items():
+            md.inlinePatterns.register(kind(pattern, md, brackets), name, priority)
 
 
 class MarkdownRenderer:

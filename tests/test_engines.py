@@ -206,3 +206,30 @@ def test_a_body_converts_as_with_every_inline_pattern_tried_on_every_text():
         stock.reset()
         assert converted.render(text).html == sanitise(stock.convert(text)), text
     assert "<abbr" in converted.render(texts[2]).html
+
+
+def test_a_body_converts_as_with_python_markdown_s_own_link_patterns():
+    """The link and image patterns ask one `_Brackets` per converter where a "[" closes,
+    instead of each finding it a character at a time: every text, nested, unclosed and stray
+    brackets included, gives what Python-Markdown's own patterns give."""
+    import random
+
+    from markdown import inlinepatterns as stock_patterns
+
+    from generator.markdown import _LINK_PATTERNS, _markdown, sanitise
+
+    stock = _markdown(marker="")
+    for name, (kind, pattern, priority) in _LINK_PATTERNS.items():
+        own = getattr(stock_patterns, kind.__mro__[2].__name__)  # the class it extends
+        assert isinstance(stock.inlinePatterns[name], own)
+        stock.inlinePatterns.register(own(pattern, stock), name, priority)
+    pieces = ["[", "]", "![", "](/a)", "][r]", "[]", "(/b 'title')", " text ", "`[`", "\\[",
+              "*[", "<a>", "[^1]", "\n\n", "\n[r]: /ref\n", "[^1]: note\n"]
+    chosen = random.Random(21)
+    texts = [SYNTAX, "a [b [c] d](/x) e [f", "x]y[z](/q) [[[a]", "[" * 300 + "a" + "]" * 30,
+             *("".join(chosen.choice(pieces) for _ in range(40)) for _ in range(300)),
+             *(path.read_text(encoding="utf-8", errors="replace") for path in corpus())]
+    converted = MarkdownRenderer()
+    for text in texts:
+        stock.reset()
+        assert converted.render(text).html == sanitise(stock.convert(text)), text
