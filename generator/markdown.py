@@ -286,8 +286,21 @@ TOC_MARKER = "[TOC]"
 ABBREVIATION = "*["  # how a definition of one starts: "*[HTML]: Hyper Text Markup Language"
 
 
+class _Markdown(markdown.Markdown):
+    """Python-Markdown with `is_block_level` answered from a set of the block-level tags
+    (the extensions have added theirs once it is made) rather than by looking through their
+    list: the tree processors ask it about every element of every page."""
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self.block_tags = frozenset(self.block_level_elements)
+
+    def is_block_level(self, tag: Any) -> bool:
+        return isinstance(tag, str) and tag.lower().rstrip("/") in self.block_tags
+
+
 def _markdown(marker: str) -> markdown.Markdown:
-    return markdown.Markdown(
+    return _Markdown(
         extensions=["tables", "fenced_code", "toc", "attr_list", "footnotes", "def_list",
                     "abbr", "sane_lists", _LinkExtension()],
         extension_configs={"toc": {"slugify": heading_id, "toc_depth": "2-3",

@@ -208,17 +208,21 @@ def test_a_body_converts_as_with_every_inline_pattern_tried_on_every_text():
     assert "<abbr" in converted.render(texts[2]).html
 
 
-def test_a_body_converts_as_with_python_markdown_s_own_link_patterns():
+def test_a_body_converts_as_with_python_markdown_s_own_link_patterns_and_block_tags():
     """The link and image patterns ask one `_Brackets` per converter where a "[" closes,
-    instead of each finding it a character at a time: every text, nested, unclosed and stray
-    brackets included, gives what Python-Markdown's own patterns give."""
+    instead of each finding it a character at a time, and the converter knows its block-level
+    tags from a set: every text, nested, unclosed and stray brackets included, gives what
+    Python-Markdown's own patterns and `is_block_level` give."""
     import random
+    import types
 
+    import markdown
     from markdown import inlinepatterns as stock_patterns
 
     from generator.markdown import _LINK_PATTERNS, _markdown, sanitise
 
     stock = _markdown(marker="")
+    stock.is_block_level = types.MethodType(markdown.Markdown.is_block_level, stock)
     for name, (kind, pattern, priority) in _LINK_PATTERNS.items():
         own = getattr(stock_patterns, kind.__mro__[2].__name__)  # the class it extends
         assert isinstance(stock.inlinePatterns[name], own)
