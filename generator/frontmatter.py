@@ -193,9 +193,7 @@ class _TooBig(Exception):
 def _too_deep(text: str) -> bool:
     """Nesting beyond MAX_DEPTH (which crashes the C parser's recursion), found by a scan
     of tokens, which does not recurse. Only texts that could nest that deep are scanned."""
-    brackets = text.count("[") + text.count("{")
-    indent = max((len(line) - len(line.lstrip(" -")) for line in text.split("\n")), default=0)
-    if brackets <= MAX_DEPTH and indent <= 2 * MAX_DEPTH:
+    if text.count("[") + text.count("{") <= MAX_DEPTH and not _DEEP_INDENT.search(text):
         return False
     depth = 0
     try:
@@ -211,6 +209,7 @@ def _too_deep(text: str) -> bool:
     return False
 
 
+_DEEP_INDENT = re.compile(f"^[ -]{{{2 * MAX_DEPTH + 1}}}", re.M)  # a line indented that far
 _OPEN = (yaml.FlowSequenceStartToken, yaml.FlowMappingStartToken,
          yaml.BlockSequenceStartToken, yaml.BlockMappingStartToken)
 _CLOSE = (yaml.FlowSequenceEndToken, yaml.FlowMappingEndToken, yaml.BlockEndToken)
