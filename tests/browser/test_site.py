@@ -8,7 +8,11 @@ from sitekit import ROOT
 ARTIFACTS = ROOT / "tests" / "artifacts"
 PAGES = ["en/", "zh-tw/", "en/solutions/", "zh-tw/summit/", "en/cities/prague/",
          "zh-tw/solutions/adaptive-traffic-signals/", "en/summit/2020-08-13-europe/",
-         "en/pavilions/taipei/", "en/tours/", "404.html", ""]
+         "en/pavilions/taipei/", "en/tours/", "404.html", "",
+         # the catalogue, its pavilion and cities pages
+         "zh-tw/solutions/", "en/solutions/category/smart-transportation/",
+         "en/solutions/adaptive-traffic-signals/", "zh-tw/pavilions/taipei/", "en/cities/",
+         "zh-tw/cities/", "zh-tw/cities/prague/"]
 
 
 @pytest.mark.parametrize("path", PAGES)
