@@ -197,15 +197,7 @@ def _read(path: Path) -> Any:
 
 def _write(path: Path, value: Any) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(f".{os.getpid()}.tmp")
-    try:
-        with naming(path, tmp):
-            with tmp.open("wb") as f:
-                pickle.dump((FORMAT, value), f, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    write_whole(path, pickle.dumps((FORMAT, value), protocol=pickle.HIGHEST_PROTOCOL))
 
 
 # How long after a file's time a later edit may still get the same time: FAT keeps times to

@@ -197,7 +197,8 @@ class _ShortImageReference(_SharedBrackets, ShortImageReferenceInlineProcessor):
     pass
 
 
-# Python-Markdown's link and image patterns, as it registers them: name → (pattern, priority).
+# Python-Markdown's link and image patterns, as it registers them, each with our subclass:
+# name → (subclass, pattern, priority).
 _LINK_PATTERNS = {
     "reference": (_Reference, REFERENCE_RE, 170),
     "link": (_Link, LINK_RE, 160),
